@@ -1,0 +1,1 @@
+"""Amaranth designs that tapeflow can take to a TinyTapeout tile."""

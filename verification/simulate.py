@@ -1,0 +1,135 @@
+"""Runs the cocotb regression on Verilator (default) or Icarus."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.flows.tools import tool_environment
+
+from .code_coverage import summarize_coverage_dat
+from .coverage import summarize
+
+SIMULATORS = ("verilator", "icarus")
+TESTBENCH_MODULE = "tapeflow.verification.testbench"
+# The exported Verilog trips these (Amaranth's implicit widths, Yosys' $pmux
+# as a casez); the lint stage reports them, simulation must not stop on them.
+VERILATOR_WAIVERS = ["-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-CASEINCOMPLETE",
+                     "-Wno-CASEOVERLAP"]
+# Not plain --coverage: its FSM coverage hits an internal error in Verilator
+# 5.048's FSM detection on Amaranth's empty case branches.
+CODE_COVERAGE_FLAGS = ["--coverage-line", "--coverage-toggle"]
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    simulator: str = "verilator"
+    testcases: tuple[str, ...] | None = None   # None = every scenario
+    seed: int = 1
+    code_coverage: bool = False                # Verilator line/toggle coverage
+
+
+@dataclass
+class RegressionResult:
+    simulator: str
+    tests: int
+    passed: int
+    failed: int
+    failures: list[str]
+    cycles: int
+    build_seconds: float
+    test_seconds: float      # the simulator process, start-up included
+    sim_seconds: float       # only the cycles the testbench drove
+    functional_coverage: dict
+    code_coverage: dict | None
+    metrics: dict = field(default_factory=dict)
+    results_xml: Path | None = None
+    log: Path | None = None
+
+    @property
+    def cycles_per_second(self) -> float:
+        return self.cycles / self.sim_seconds if self.sim_seconds else 0.0
+
+
+@contextmanager
+def _environment(env: dict[str, str]):
+    """cocotb's runner reads os.environ; swap it for the duration of a run."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
+                   settings: SimulationSettings = SimulationSettings()) -> RegressionResult:
+    from cocotb_tools.runner import get_runner
+
+    if settings.simulator not in SIMULATORS:
+        raise ValueError(f"unknown simulator {settings.simulator!r}: use one of {SIMULATORS}")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    build_dir = work_dir / f"sim_build_{settings.simulator}"
+    stats_path = work_dir / f"stats_{settings.simulator}.jsonl"
+    stats_path.unlink(missing_ok=True)
+    results_xml = work_dir / f"results_{settings.simulator}.xml"
+    log = work_dir / f"{settings.simulator}.log"
+
+    build_args = []
+    if settings.simulator == "verilator":
+        build_args = VERILATOR_WAIVERS + (CODE_COVERAGE_FLAGS if settings.code_coverage else [])
+    with _environment(tool_environment()):
+        runner = get_runner(settings.simulator)
+        started = time.monotonic()
+        runner.build(verilog_sources=[str(s) for s in sources], hdl_toplevel=spec.top_name,
+                     build_dir=str(build_dir), build_args=build_args, always=True,
+                     timescale=("1ns", "1ps"), log_file=str(work_dir / f"{settings.simulator}_build.log"))
+        built = time.monotonic()
+        runner.test(test_module=TESTBENCH_MODULE, hdl_toplevel=spec.top_name,
+                    testcase=list(settings.testcases) if settings.testcases else None,
+                    seed=settings.seed, build_dir=str(build_dir), test_dir=str(work_dir),
+                    results_xml=str(results_xml), log_file=str(log),
+                    extra_env={"TAPEFLOW_SPEC": json.dumps(spec.as_dict()),
+                               "TAPEFLOW_SIM_STATS": str(stats_path)})
+        finished = time.monotonic()
+
+    tests, failures = _parse_junit(results_xml)
+    stats = [json.loads(line) for line in stats_path.read_text().splitlines()] \
+        if stats_path.exists() else []
+    metrics = {}
+    for record in stats:
+        metrics.update(record["metrics"])
+    code_coverage = None
+    if settings.code_coverage:
+        code_coverage = summarize_coverage_dat(work_dir / "coverage.dat")
+    return RegressionResult(
+        simulator=settings.simulator, tests=tests, passed=tests - len(failures),
+        failed=len(failures), failures=failures, cycles=sum(r["cycles"] for r in stats),
+        build_seconds=built - started, test_seconds=finished - built,
+        sim_seconds=sum(r["sim_seconds"] for r in stats),
+        functional_coverage=summarize(spec, [r["coverage"] for r in stats]),
+        code_coverage=code_coverage, metrics=metrics, results_xml=results_xml, log=log)
+
+
+def _parse_junit(path: Path) -> tuple[int, list[str]]:
+    if not path.exists():
+        return 0, ["the simulator wrote no results (see its log)"]
+    root = ET.parse(path).getroot()
+    tests, failures = 0, []
+    for case in root.iter("testcase"):
+        tests += 1
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            message = problem.get("message") or (problem.text or "").strip().splitlines()[-1:]
+            failures.append(f"{case.get('name')}: {message}")
+    return tests, failures
