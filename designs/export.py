@@ -22,8 +22,10 @@ from amaranth.back import rtlil
 class ExportedDesign:
     verilog: Path
     rtlil: Path
+    top_ports: dict[str, tuple[str, int]]   # name -> (direction, width)
     flipflop_bits: int     # storage bits, counted from Yosys' flip-flop cells
-    flipflop_cells: int
+    multipliers: int       # $mul cells: one MAC per cycle each
+    modules: list[str]     # one per instance (Amaranth uniquifies them)
 
 
 class ExportError(RuntimeError):
@@ -47,17 +49,14 @@ def export_verilog(elaboratable, top_name: str, out_dir: Path) -> ExportedDesign
         if run.returncode != 0:
             raise ExportError(f"Yosys could not convert {rtlil_path.name}: "
                               f"{(run.stderr or run.stdout).strip().splitlines()[-1:]}")
-        bits, cells = _count_flipflops(json.loads((out_dir / netlist_json).read_text()))
+        netlist = json.loads((out_dir / netlist_json).read_text())
         (out_dir / staged_verilog).replace(verilog_path)
-    return ExportedDesign(verilog_path, rtlil_path, bits, cells)
-
-
-def _count_flipflops(netlist: dict) -> tuple[int, int]:
-    """Flip-flop bits over every module (Amaranth gives each instance its own)."""
-    bits = cells = 0
-    for module in netlist["modules"].values():
-        for cell in module["cells"].values():
-            if "dff" in cell["type"]:
-                cells += 1
-                bits += int(cell["parameters"]["WIDTH"], 2)
-    return bits, cells
+    cells = [cell for module in netlist["modules"].values() for cell in module["cells"].values()]
+    top = netlist["modules"][top_name]
+    return ExportedDesign(
+        verilog=verilog_path, rtlil=rtlil_path,
+        top_ports={name: (port["direction"], len(port["bits"]))
+                   for name, port in top["ports"].items()},
+        flipflop_bits=sum(int(c["parameters"]["WIDTH"], 2) for c in cells if "dff" in c["type"]),
+        multipliers=sum(1 for c in cells if c["type"] == "$mul"),
+        modules=sorted(netlist["modules"]))

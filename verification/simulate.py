@@ -15,8 +15,10 @@ from tapeflow.flows.tools import tool_environment
 
 from .code_coverage import summarize_coverage_dat
 from .coverage import summarize
+from .harness import HARNESS, HARNESS_TOP
 
-SIMULATORS = ("verilator", "icarus")
+#: Simulator name (cocotb's) -> the executable that must be on PATH.
+SIMULATORS = {"verilator": "verilator", "icarus": "iverilog"}
 TESTBENCH_MODULE = "tapeflow.verification.testbench"
 # The exported Verilog trips these (Amaranth's implicit widths, Yosys' $pmux
 # as a casez); the lint stage reports them, simulation must not stop on them.
@@ -25,6 +27,10 @@ VERILATOR_WAIVERS = ["-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-CASEINCOMPLETE
 # Not plain --coverage: its FSM coverage hits an internal error in Verilator
 # 5.048's FSM detection on Amaranth's empty case branches.
 CODE_COVERAGE_FLAGS = ["--coverage-line", "--coverage-toggle"]
+
+
+class SimulationError(RuntimeError):
+    """The simulator could not build or run the model; the message names the log."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class RegressionResult:
     metrics: dict = field(default_factory=dict)
     results_xml: Path | None = None
     log: Path | None = None
+    stats: Path | None = None          # per-test cycles, coverage hits, metrics
 
     @property
     def cycles_per_second(self) -> float:
@@ -75,7 +82,7 @@ def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
     from cocotb_tools.runner import get_runner
 
     if settings.simulator not in SIMULATORS:
-        raise ValueError(f"unknown simulator {settings.simulator!r}: use one of {SIMULATORS}")
+        raise ValueError(f"unknown simulator {settings.simulator!r}: use one of {list(SIMULATORS)}")
     work_dir.mkdir(parents=True, exist_ok=True)
     build_dir = work_dir / f"sim_build_{settings.simulator}"
     stats_path = work_dir / f"stats_{settings.simulator}.jsonl"
@@ -86,19 +93,29 @@ def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
     build_args = []
     if settings.simulator == "verilator":
         build_args = VERILATOR_WAIVERS + (CODE_COVERAGE_FLAGS if settings.code_coverage else [])
+    build_log = work_dir / f"{settings.simulator}_build.log"
     with _environment(tool_environment()):
         runner = get_runner(settings.simulator)
         started = time.monotonic()
-        runner.build(verilog_sources=[str(s) for s in sources], hdl_toplevel=spec.top_name,
-                     build_dir=str(build_dir), build_args=build_args, always=True,
-                     timescale=("1ns", "1ps"), log_file=str(work_dir / f"{settings.simulator}_build.log"))
+        try:
+            runner.build(verilog_sources=[str(HARNESS), *map(str, sources)],
+                         hdl_toplevel=HARNESS_TOP, defines={"TT_TOP": spec.top_name},
+                         build_dir=str(build_dir), build_args=build_args, always=True,
+                         timescale=("1ns", "1ps"), log_file=str(build_log))
+        except (RuntimeError, SystemExit) as error:
+            raise SimulationError(f"{settings.simulator} could not build the model "
+                                  f"({error}); see {build_log}") from None
         built = time.monotonic()
-        runner.test(test_module=TESTBENCH_MODULE, hdl_toplevel=spec.top_name,
-                    testcase=list(settings.testcases) if settings.testcases else None,
-                    seed=settings.seed, build_dir=str(build_dir), test_dir=str(work_dir),
-                    results_xml=str(results_xml), log_file=str(log),
-                    extra_env={"TAPEFLOW_SPEC": json.dumps(spec.as_dict()),
-                               "TAPEFLOW_SIM_STATS": str(stats_path)})
+        try:
+            runner.test(test_module=TESTBENCH_MODULE, hdl_toplevel=HARNESS_TOP,
+                        testcase=list(settings.testcases) if settings.testcases else None,
+                        seed=settings.seed, build_dir=str(build_dir), test_dir=str(work_dir),
+                        results_xml=str(results_xml), log_file=str(log),
+                        extra_env={"TAPEFLOW_SPEC": json.dumps(spec.as_dict()),
+                                   "TAPEFLOW_SIM_STATS": str(stats_path)})
+        except (RuntimeError, SystemExit) as error:
+            raise SimulationError(f"{settings.simulator} did not finish the tests "
+                                  f"({error}); see {log}") from None
         finished = time.monotonic()
 
     tests, failures = _parse_junit(results_xml)
@@ -116,7 +133,8 @@ def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
         build_seconds=built - started, test_seconds=finished - built,
         sim_seconds=sum(r["sim_seconds"] for r in stats),
         functional_coverage=summarize(spec, [r["coverage"] for r in stats]),
-        code_coverage=code_coverage, metrics=metrics, results_xml=results_xml, log=log)
+        code_coverage=code_coverage, metrics=metrics, results_xml=results_xml, log=log,
+        stats=stats_path)
 
 
 def _parse_junit(path: Path) -> tuple[int, list[str]]:

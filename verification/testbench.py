@@ -1,6 +1,7 @@
 """cocotb tests of the TT top level, through its pins only.
 
-The same module runs on the RTL and on gate-level netlists. It reads the
+The simulated top is the pin player (hdl/tapeflow_tb.v) around the TT top
+module, so the same tests run on the RTL and on gate-level netlists. It reads the
 design's parameters from TAPEFLOW_SPEC (JSON) and appends one JSON line per
 test (cycles, coverage, metrics) to TAPEFLOW_SIM_STATS.
 """
@@ -9,49 +10,21 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge
 
 from tapeflow.designs.systolic.spec import SystolicSpec
 
 from .arithmetic import matmul
+from .harness import play
 from .host import Stimulus, assemble_matmul
 from .protocol_model import ProtocolModel
 from .scenarios import SCENARIOS, Scenario
 
-CLOCK_PERIOD_NS = 10
-
 
 def _spec() -> SystolicSpec:
     return SystolicSpec(**json.loads(os.environ["TAPEFLOW_SPEC"]))
-
-
-def _read(handle) -> int | None:
-    value = handle.value
-    return value.to_unsigned() if value.is_resolvable else None
-
-
-async def play(dut, stim: Stimulus) -> list[int | None]:
-    """Drive one PinInputs per cycle; return uo_out after each rising edge.
-
-    Inputs change and outputs are sampled on the falling edge, half a cycle
-    away from the active edge, so RTL and gate-level runs agree.
-    """
-    cocotb.start_soon(Clock(dut.clk, CLOCK_PERIOD_NS, unit="ns").start(start_high=False))
-    falling = FallingEdge(dut.clk)
-    outputs = []
-    for pins in stim.cycles:
-        dut.ui_in.value = pins.ui_in
-        dut.uio_in.value = pins.uio_in
-        dut.rst_n.value = pins.rst_n
-        dut.ena.value = pins.ena
-        await falling
-        outputs.append(_read(dut.uo_out))
-    return outputs
 
 
 def _check_cycles(stim: Stimulus, outputs: list[int | None], spec: SystolicSpec,
@@ -77,13 +50,12 @@ def _record(name: str, cycles: int, sim_seconds: float, model: ProtocolModel,
                                 "metrics": metrics}) + "\n")
 
 
-async def run_scenario(dut, name: str) -> None:
+async def run_scenario(tb, name: str) -> None:
     spec = _spec()
     rng = np.random.default_rng(cocotb.RANDOM_SEED)
     scenario: Scenario = SCENARIOS[name](spec, rng)
-    started = time.perf_counter()
-    outputs = await play(dut, scenario.stim)
-    sim_seconds = time.perf_counter() - started
+    playback = await play(tb, scenario.stim)
+    outputs = playback.outputs
     model = ProtocolModel(spec)
     _check_cycles(scenario.stim, outputs, spec, model)
 
@@ -97,12 +69,12 @@ async def run_scenario(dut, name: str) -> None:
         if name == "sustained_stream":
             metrics["sustained_macs_per_cycle"] = product.macs / product.cycles(spec)
             metrics["stream_macs"] = product.macs
-    _record(name, len(scenario.stim), sim_seconds, model, metrics)
+    _record(name, len(scenario.stim), playback.seconds, model, metrics)
 
 
 def _register(name: str):
-    async def test(dut):
-        await run_scenario(dut, name)
+    async def test(tb):
+        await run_scenario(tb, name)
     test.__name__ = test.__qualname__ = f"test_{name}"
     test.__doc__ = SCENARIOS[name].__doc__
     return cocotb.test()(test)

@@ -1,0 +1,36 @@
+"""The designs tapeflow knows, by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .systolic import SystolicSpec, TinyTapeoutTop
+
+
+@dataclass(frozen=True)
+class DesignEntry:
+    name: str
+    spec_type: type
+    build_top: Callable     # spec -> Amaranth elaboratable with TT's ports
+    summary: str
+
+
+DESIGNS = {
+    "systolic": DesignEntry(
+        name="systolic", spec_type=SystolicSpec, build_top=TinyTapeoutTop,
+        summary="output-stationary int8 systolic MAC array behind the TT pins"),
+}
+DEFAULT_DESIGN = "systolic"
+
+
+class UnknownDesignError(ValueError):
+    pass
+
+
+def get_design(name: str) -> DesignEntry:
+    try:
+        return DESIGNS[name]
+    except KeyError:
+        raise UnknownDesignError(f"unknown design {name!r}: known designs are "
+                                 f"{', '.join(DESIGNS)}") from None

@@ -1,0 +1,88 @@
+"""The `tapeflow` command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from tapeflow.designs.errors import SpecError
+from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
+
+from .doctor import doctor_report
+from .execute import execute, tapeflow_version
+from .params import ParameterError, build_spec, load_config
+from .settings import RunSettings
+from .stage import Status
+from .stages import default_flow
+
+
+def _parameter_help() -> str:
+    lines = ["design parameters (--set name=value):"]
+    for design in DESIGNS.values():
+        lines.append(f"  {design.name}: {design.summary}")
+        for field in dataclasses.fields(design.spec_type):
+            lines.append(f"    {field.name:<10} default {field.default!r}")
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tapeflow", description="Amaranth systolic MAC array to a TinyTapeout sky130 tile.")
+    parser.add_argument("--version", action="version", version=f"tapeflow {tapeflow_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run", help="run the flow's stages for a design",
+        epilog=_parameter_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("--design", default=DEFAULT_DESIGN, help=f"default {DEFAULT_DESIGN}")
+    run.add_argument("--set", dest="assignments", action="append", default=[],
+                     metavar="NAME=VALUE", help="override one design parameter (repeatable)")
+    run.add_argument("--config", type=Path, help="TOML or JSON file of design parameters")
+    run.add_argument("--build-dir", type=Path, default=RunSettings.build_root,
+                     help="where run folders go (default ./build)")
+    run.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    run.add_argument("--seed", type=int, default=RunSettings.seed, help="cocotb random seed")
+    run.add_argument("--no-code-coverage", action="store_true",
+                     help="build the Verilator model without line/toggle coverage (faster)")
+
+    commands.add_parser("doctor", help="list the tools the flow uses, found or missing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "doctor":
+            report, ready = doctor_report()
+            print(report)
+            return 0 if ready else 1
+        return _run(args)
+    except (SpecError, ParameterError, UnknownDesignError) as error:
+        print(f"tapeflow: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tapeflow: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args) -> int:
+    design = get_design(args.design)
+    config = load_config(args.config) if args.config else {}
+    spec = build_spec(design.spec_type, config, args.assignments)
+    settings = RunSettings(build_root=args.build_dir, simulator=args.simulator, seed=args.seed,
+                           code_coverage=not args.no_code_coverage)
+    run_dir, records = execute(design.name, spec, settings, default_flow())
+
+    print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")
+    for record in records:
+        result = record.result
+        detail = f" ({result.reason})" if result.reason else ""
+        print(f"  {record.stage.name:<11} {record.stage.layer.value}  {result.status.value:<7} "
+              f"{record.wall_seconds:7.1f} s{detail}")
+    return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""Typed settings of a run that are not design parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    build_root: Path = Path("build")
+    simulator: str = "verilator"        # for verify-rtl: verilator or icarus
+    seed: int = 1                       # cocotb random seed
+    code_coverage: bool = True          # Verilator line/toggle coverage in verify-rtl

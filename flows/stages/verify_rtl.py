@@ -1,0 +1,77 @@
+"""The cocotb regression on the RTL, against the protocol model."""
+
+from __future__ import annotations
+
+from tapeflow.reports.metrics import Layer, Metric
+from tapeflow.verification.simulate import (SIMULATORS, SimulationError, SimulationSettings,
+                                             run_regression)
+
+from ..atomic import write_json_atomic
+from ..stage import RunContext, Stage, StageResult, Status
+from ..tools import tool_version, which
+
+class VerifyRtl(Stage):
+    name = "verify-rtl"
+    layer = Layer.L6
+    needs = ("elaborate",)
+    description = "cocotb regression through the TT pins vs. the golden model"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        simulator = ctx.settings.simulator
+        executable = SIMULATORS[simulator]
+        if which(executable) is None:
+            return StageResult.skipped(f"{executable} not found (`tapeflow doctor` says how "
+                                       f"to install it)")
+        out_dir = ctx.stage_dir(self.name)
+        settings = SimulationSettings(simulator=simulator, seed=ctx.settings.seed,
+                                      code_coverage=ctx.settings.code_coverage
+                                      and simulator == "verilator")
+        try:
+            result = run_regression(ctx.spec, [ctx.output("elaborate", "verilog")], out_dir,
+                                    settings)
+        except SimulationError as error:
+            return StageResult(Status.FAILED, str(error))
+
+        coverage_file = out_dir / "coverage.json"
+        write_json_atomic(coverage_file, {"functional": result.functional_coverage,
+                                          "code": result.code_coverage})
+        outputs = {"results": result.results_xml, "log": result.log, "stats": result.stats,
+                   "coverage": coverage_file, "coverage_dat": out_dir / "coverage.dat"}
+        outputs = {name: path for name, path in outputs.items() if path and path.exists()}
+        tools = {executable: tool_version(executable), "cocotb": tool_version("cocotb")}
+        metrics = _metrics(ctx, result, coverage_file)
+        if result.failed or result.tests == 0:
+            reason = (f"{result.failed} of {result.tests} tests failed: "
+                      + "; ".join(result.failures[:3]))
+            return StageResult(Status.FAILED, reason, outputs, metrics, tools)
+        return StageResult(Status.PASSED, None, outputs, metrics, tools)
+
+
+def _metrics(ctx: RunContext, result, coverage_file) -> list[Metric]:
+    source = f"cocotb on {result.simulator}"
+    junit, stats = ctx.relative(result.results_xml), ctx.relative(result.stats)
+    coverage = ctx.relative(coverage_file)
+    functional = result.functional_coverage
+    metrics = [
+        Metric("rtl_tests_run", result.tests, "tests", Layer.L6, source, junit),
+        Metric("rtl_tests_passed", result.passed, "tests", Layer.L6, source, junit),
+        Metric("rtl_cycles_simulated", result.cycles, "cycles", Layer.L6, source, stats),
+        Metric("rtl_sim_cycles_per_second", round(result.cycles_per_second), "cycles/s",
+               Layer.L6, source, stats),
+        Metric("functional_coverage_percent", functional["percent"], "%", Layer.L6,
+               "tapeflow protocol coverage", coverage),
+        Metric("functional_coverage_bins_hit", functional["bins_hit"], "bins", Layer.L6,
+               "tapeflow protocol coverage", coverage),
+        Metric("functional_coverage_bins_total", functional["bins_total"], "bins", Layer.L6,
+               "tapeflow protocol coverage", coverage),
+    ]
+    for kind, numbers in (result.code_coverage or {}).items():
+        if isinstance(numbers, dict) and "percent" in numbers:
+            metrics.append(Metric(f"code_coverage_{kind}_percent", numbers["percent"], "%",
+                                  Layer.L6, "verilator --coverage-line --coverage-toggle",
+                                  coverage))
+    if "sustained_macs_per_cycle" in result.metrics:
+        metrics.append(Metric("sustained_macs_per_cycle_measured",
+                              round(result.metrics["sustained_macs_per_cycle"], 4),
+                              "MAC/cycle", Layer.L5, f"{source}: sustained_stream test", stats))
+    return metrics
