@@ -10,8 +10,9 @@ from pathlib import Path
 _POINT = re.compile(r"^C '(?P<keys>.*)' (?P<count>\d+)$")
 
 
-def summarize_coverage_dat(path: Path) -> dict:
-    """Points hit / total per coverage type (line, toggle, branch, ...)."""
+def summarize_coverage_dat(path: Path, design_file: Path | None = None) -> dict:
+    """Points hit / total per coverage type (line, toggle, branch, ...), of
+    ``design_file`` only when given (the test harness is not the design)."""
     if not path.exists():
         return {"error": f"{path.name} was not written"}
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -21,6 +22,8 @@ def summarize_coverage_dat(path: Path) -> dict:
             continue
         fields = dict(pair.split("\x02", 1) for pair in match["keys"].split("\x01")[1:]
                       if "\x02" in pair)
+        if design_file is not None and fields.get("f") != str(design_file):
+            continue
         kind = fields.get("page", "other").split("/")[0].replace("v_", "")
         totals[kind][1] += 1
         if int(match["count"]) > 0:

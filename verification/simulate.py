@@ -98,7 +98,7 @@ def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
         runner = get_runner(settings.simulator)
         started = time.monotonic()
         try:
-            runner.build(verilog_sources=[str(HARNESS), *map(str, sources)],
+            runner.build(sources=[str(HARNESS), *map(str, sources)],
                          hdl_toplevel=HARNESS_TOP, defines={"TT_TOP": spec.top_name},
                          build_dir=str(build_dir), build_args=build_args, always=True,
                          timescale=("1ns", "1ps"), log_file=str(build_log))
@@ -126,7 +126,7 @@ def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
         metrics.update(record["metrics"])
     code_coverage = None
     if settings.code_coverage:
-        code_coverage = summarize_coverage_dat(work_dir / "coverage.dat")
+        code_coverage = summarize_coverage_dat(work_dir / "coverage.dat", Path(sources[0]))
     return RegressionResult(
         simulator=settings.simulator, tests=tests, passed=tests - len(failures),
         failed=len(failures), failures=failures, cycles=sum(r["cycles"] for r in stats),

@@ -1,0 +1,62 @@
+"""The stage runner and the manifest, with stand-in stages."""
+
+import json
+
+from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.flows.execute import execute
+from tapeflow.flows.progress import Progress
+from tapeflow.flows.settings import RunSettings
+from tapeflow.flows.stage import Stage, StageResult, Status
+from tapeflow.reports.metrics import Layer, Metric
+
+
+class Writes(Stage):
+    name = "writes"
+    layer = Layer.L5
+
+    def run(self, ctx):
+        out = ctx.stage_dir(self.name) / "out.txt"
+        out.write_text("hello")
+        return StageResult(Status.PASSED, outputs={"text": out},
+                           metrics=[Metric("answer", 42, "count", Layer.L5, "test", ctx.relative(out))])
+
+
+class Crashes(Stage):
+    name = "crashes"
+    layer = Layer.L6
+    needs = ("writes",)
+
+    def run(self, ctx):
+        raise RuntimeError("boom")
+
+
+class Dependent(Stage):
+    name = "dependent"
+    layer = Layer.L6
+    needs = ("crashes",)
+
+    def run(self, ctx):
+        raise AssertionError("must not run")
+
+
+def test_manifest_records_outputs_metrics_failures_and_skips(tmp_path):
+    import io
+    spec = SystolicSpec()
+    run_dir, records = execute("systolic", spec, RunSettings(build_root=tmp_path),
+                               [Writes(), Crashes(), Dependent()], Progress(io.StringIO()))
+    assert run_dir == (tmp_path / f"systolic-{spec.tag}").resolve()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["design"] == "systolic" and manifest["parameters"] == spec.as_dict()
+    assert manifest["status"] == "failed"
+    writes, crashes, dependent = manifest["stages"]
+    assert writes["status"] == "passed" and writes["layer"] == "L5"
+    assert writes["outputs"][0]["path"] == "writes/out.txt"
+    assert writes["outputs"][0]["sha256"] == \
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    assert writes["metrics"][0] == {"name": "answer", "value": 42, "unit": "count",
+                                    "layer": "L5", "source": "test", "file": "writes/out.txt"}
+    assert crashes["status"] == "failed" and "boom" in crashes["reason"]
+    assert (run_dir / "crashes" / "error.log").read_text().count("RuntimeError") >= 1
+    assert dependent == {**dependent, "status": "skipped",
+                         "reason": "needs crashes, which did not pass"}
+    assert not list(run_dir.glob(".*.tmp"))

@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tapeflow.designs.errors import SpecError
+from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.flows.cli import main
+from tapeflow.flows.params import ParameterError, build_spec, load_config
+
+
+def test_set_overrides_config_which_overrides_defaults(tmp_path):
+    config = tmp_path / "array.toml"
+    config.write_text('rows = 3\nfold = 3\nsigned = false\n')
+    spec = build_spec(SystolicSpec, load_config(config), ["rows=1", "acc_width=0x18"])
+    assert (spec.rows, spec.fold, spec.signed, spec.acc_width) == (1, 3, False, 24)
+
+
+def test_json_config(tmp_path):
+    config = tmp_path / "array.json"
+    config.write_text(json.dumps({"in_width": 4, "acc_width": 12}))
+    assert build_spec(SystolicSpec, load_config(config), []).in_width == 4
+
+
+@pytest.mark.parametrize("assignment, error, text", [
+    ("rows=0", SpecError, "rows=0"),
+    ("rows=two", SpecError, "rows='two'"),
+    ("signed=maybe", SpecError, "true or false"),
+    ("colour=red", ParameterError, "unknown parameter 'colour'"),
+    ("rows", ParameterError, "name=value"),
+])
+def test_bad_assignments(assignment, error, text):
+    with pytest.raises(error, match=text.replace("(", r"\(")):
+        build_spec(SystolicSpec, {}, [assignment])
+
+
+def test_broken_config_files(tmp_path):
+    with pytest.raises(ParameterError, match="does not exist"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("rows = = 3")
+    with pytest.raises(ParameterError, match="not valid TOML"):
+        load_config(bad)
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["run", "--set", "rows=0"], "parameter rows=0 is invalid: expected an integer in 1..8"),
+    (["run", "--set", "acc_width=12"], "acc_width=12"),
+    (["run", "--set", "top_name=adder"], "tt_um_"),
+    (["run", "--design", "fft"], "unknown design 'fft'"),
+])
+def test_cli_rejects_bad_input_with_one_line(argv, text, capsys, tmp_path):
+    assert main(argv + ["--build-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and text in err
+    assert not any(tmp_path.iterdir())          # nothing half-written
+
+
+def test_console_script_has_no_traceback_on_bad_value(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "tapeflow.flows.cli", "run", "--set", "rows=0",
+                          "--build-dir", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and "rows=0" in run.stderr
+
+
+def test_doctor_lists_every_tool_of_the_flow(capsys):
+    main(["doctor"])
+    out = capsys.readouterr().out
+    for tool in ("verilator", "iverilog", "yosys", "siliconcompiler", "openroad", "klayout",
+                 "magic", "netgen"):
+        assert tool in out
+    assert "sc-install openroad" in out or "openroad " in out
