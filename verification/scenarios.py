@@ -1,8 +1,9 @@
 """The regression's scenarios as pure stimulus builders.
 
-Each returns a Stimulus and, where the test checks a matrix product, the
-expected result; the cocotb testbench plays them on the pins and compares
-every cycle of uo_out with the protocol model. Kept free of cocotb so the
+Each returns a Scenario: the pins for every cycle and the matrix products
+whose results it expects. The cocotb testbench plays them on the pins,
+compares every cycle of uo_out with the protocol model and the reassembled
+products with numpy. Kept free of cocotb so the
 same scenarios are unit-tested against the model alone.
 """
 
@@ -37,6 +38,7 @@ class Product:
         last_byte = max(t.first_cycle for t in self.tiles) + spec.result_bytes - 1
         return last_byte - self.first_cycle + 1
 
+
 @dataclass
 class Scenario:
     stim: Stimulus
@@ -60,22 +62,23 @@ def _matmuls(spec: SystolicSpec, pairs, stim: Stimulus | None = None) -> Scenari
 
 
 def random_shapes(spec: SystolicSpec, rng) -> Scenario:
+    """Random operands, from a 1x1x1 product to ones larger than the array."""
     shapes = [(1, 1, 1), (spec.tile_rows, 3, spec.tile_cols), (5, 7, 3), (3, 40, 5), (6, 17, 9)]
     return _matmuls(spec, [(_random(rng, (m, k), spec), _random(rng, (k, n), spec))
                            for m, k, n in shapes])
 
 
 def extreme_values(spec: SystolicSpec, rng) -> Scenario:
+    """All zeros, all max, and the extreme products until the accumulator wraps."""
     low, high = operand_range(spec)
     r, c = spec.tile_rows, spec.tile_cols
-    full = lambda shape, v: np.full(shape, v, dtype=np.int64)  # noqa: E731
     pairs = [
-        (full((r, 9), 0), full((9, c), 0)),
-        (full((r, 9), high), full((9, c), high)),
+        (np.full((r, 9), 0), np.full((9, c), 0)),
+        (np.full((r, 9), high), np.full((9, c), high)),
         # The largest product, repeated until the accumulator wraps.
-        (full((r, MAX_K), low), full((MAX_K, c), low)),
-        (full((r, MAX_K), low), full((MAX_K, c), high)),
-        (full((r, MAX_K), high), full((MAX_K, c), high)),
+        (np.full((r, MAX_K), low), np.full((MAX_K, c), low)),
+        (np.full((r, MAX_K), low), np.full((MAX_K, c), high)),
+        (np.full((r, MAX_K), high), np.full((MAX_K, c), high)),
     ]
     mixed = _random(rng, (r, 12), spec)
     mixed[:, ::2] = low
@@ -101,12 +104,15 @@ def back_to_back(spec: SystolicSpec, rng) -> Scenario:
 
 
 def reset_mid_operation(spec: SystolicSpec, rng) -> Scenario:
+    """Reset half-way through a burst and again during a readout; the next
+    product must come out right."""
     stim = Stimulus(spec).reset()
     k = 20
     a, b = _random(rng, (spec.tile_rows, k), spec), _random(rng, (k, spec.tile_cols), spec)
     stim.configure(k, 1).burst([(a, b)])
     del stim.tiles[-1]                      # reset while streaming: no result
-    stim.cycles = stim.cycles[:-(k * spec.kstep_period) // 2]   # cut the burst half-way
+    half_burst = k * spec.kstep_period // 2
+    stim.cycles = stim.cycles[:-half_burst]
     stim.reset(2)
     stim.configure(3, 1).burst([(a[:, :3], b[:3, :])])
     stim.idle(spec.drain_cycles + 3)
@@ -125,6 +131,8 @@ def ena_low(spec: SystolicSpec, rng) -> Scenario:
 
 
 def protocol_misuse(spec: SystolicSpec, rng) -> Scenario:
+    """READ before results, an unknown opcode, a K too short to stream,
+    replays, and a lone K=1 tile: each behaves as docs/accelerator.md says."""
     stim = Stimulus(spec).reset()
     stim.read()                             # before any result: zeros, no RESULTS_VALID
     stim.command(0xEE).idle(2)              # unknown opcode: BAD_COMMAND until START
