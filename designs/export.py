@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,8 @@ class ExportedDesign:
     rtlil: Path
     top_ports: dict[str, tuple[str, int]]   # name -> (direction, width)
     flipflop_bits: int     # storage bits, counted from Yosys' flip-flop cells
-    multipliers: int       # $mul cells: one MAC per cycle each
-    modules: list[str]     # one per instance (Amaranth uniquifies them)
+    cell_types: dict[str, Counter]   # module -> cell type -> count; one module
+                                     # per instance (Amaranth uniquifies them)
 
 
 class ExportError(RuntimeError):
@@ -58,5 +59,5 @@ def export_verilog(elaboratable, top_name: str, out_dir: Path) -> ExportedDesign
         top_ports={name: (port["direction"], len(port["bits"]))
                    for name, port in top["ports"].items()},
         flipflop_bits=sum(int(c["parameters"]["WIDTH"], 2) for c in cells if "dff" in c["type"]),
-        multipliers=sum(1 for c in cells if c["type"] == "$mul"),
-        modules=sorted(netlist["modules"]))
+        cell_types={name: Counter(c["type"] for c in module["cells"].values())
+                    for name, module in netlist["modules"].items()})

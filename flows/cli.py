@@ -9,10 +9,12 @@ from pathlib import Path
 
 from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
+from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
 from .doctor import doctor_report
 from .execute import execute, tapeflow_version
 from .params import ParameterError, build_spec, load_config
+from .pdk import PDK_ROOT_ENV, PdkError, check_pdk_root, pdk_root_setting
 from .settings import RunSettings
 from .stage import Status
 from .stages import default_flow
@@ -46,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=RunSettings.seed, help="cocotb random seed")
     run.add_argument("--no-code-coverage", action="store_true",
                      help="build the Verilator model without line/toggle coverage (faster)")
+    run.add_argument("--pdk-root", type=Path,
+                     help=f"local lambdapdk data (default ${PDK_ROOT_ENV}; unset: download)")
+    run.add_argument("--clock-period", type=float, default=RunSettings.clock_period_ns,
+                     metavar="NS", help="clock period in ns (TinyTapeout default 20)")
+    run.add_argument("--tile", help="TinyTapeout tile, e.g. 1x2 (default: the smallest "
+                                    "that fits at the target density)")
 
     commands.add_parser("doctor", help="list the tools the flow uses, found or missing")
     return parser
@@ -59,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             print(report)
             return 0 if ready else 1
         return _run(args)
-    except (SpecError, ParameterError, UnknownDesignError) as error:
+    except (SpecError, ParameterError, UnknownDesignError, PdkError,
+            TinyTapeoutDataError) as error:
         print(f"tapeflow: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -71,15 +80,22 @@ def _run(args) -> int:
     design = get_design(args.design)
     config = load_config(args.config) if args.config else {}
     spec = build_spec(design.spec_type, config, args.assignments)
+    if args.clock_period <= 0:
+        raise ParameterError(f"--clock-period {args.clock_period}: must be a positive "
+                             f"number of ns")
+    pdk_root = pdk_root_setting(args.pdk_root)
+    check_pdk_root(pdk_root)     # before any tool starts
     settings = RunSettings(build_root=args.build_dir, simulator=args.simulator, seed=args.seed,
-                           code_coverage=not args.no_code_coverage)
+                           code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
+                           clock_period_ns=args.clock_period, tile=args.tile)
     run_dir, records = execute(design.name, spec, settings, default_flow())
 
     print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")
     for record in records:
         result = record.result
+        state = "up to date" if record.up_to_date else result.status.value
         detail = f" ({result.reason})" if result.reason else ""
-        print(f"  {record.stage.name:<11} {record.stage.layer.value}  {result.status.value:<7} "
+        print(f"  {record.stage.name:<11} {record.stage.layer.value}  {state:<10} "
               f"{record.wall_seconds:7.1f} s{detail}")
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .stages import FRONT_END
+from .stages import FLOW
 from .tools import TOOLS, probe
 
 
 def doctor_report() -> tuple[str, bool]:
     """The report text, and whether every tool of the implemented stages is there."""
-    implemented = {stage.name for stage in FRONT_END}
+    implemented = {stage.name for stage in FLOW}
     rows = []
     ready = True
     for tool in TOOLS:

@@ -1,15 +1,25 @@
-"""Runs a flow (a list of stages) for one design and keeps manifest.json current."""
+"""Runs a flow (a list of stages) for one design and keeps manifest.json current.
+
+A stage whose fingerprint (parameters, the settings it reads, its input files,
+tapeflow's source) matches the last successful run, and whose outputs are
+still there unchanged, is not run again: its recorded result is reused and
+marked up to date.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import traceback
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from tapeflow.reports.metrics import Metric
+
 from .atomic import write_json_atomic, write_text_atomic
+from .fingerprint import stage_fingerprint
 from .hashing import sha256_file
 from .progress import Progress
 from .settings import RunSettings
@@ -21,6 +31,8 @@ class StageRecord:
     stage: Stage
     result: StageResult
     wall_seconds: float
+    fingerprint: str | None = None
+    up_to_date: bool = False
 
     def as_dict(self, run_dir: Path) -> dict:
         result = self.result
@@ -29,6 +41,9 @@ class StageRecord:
             "layer": self.stage.layer.value,
             "status": result.status.value,
             "reason": result.reason,
+            "warnings": result.warnings,
+            "up_to_date": self.up_to_date,
+            "fingerprint": self.fingerprint,
             "wall_seconds": round(self.wall_seconds, 3),
             "outputs": [_describe_output(name, path, run_dir)
                         for name, path in result.outputs.items()],
@@ -62,6 +77,7 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
     run_dir = run_directory(design, spec, settings).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = run_dir / "manifest.json"
+    previous = _previous_stages(manifest_path)
     started = dt.datetime.now(dt.timezone.utc)
     records: list[StageRecord] = []
     results: dict[str, StageResult] = {}
@@ -73,17 +89,53 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
         if blocked:
             result = StageResult.skipped(f"needs {blocked[0]}, which did not pass")
             progress.say(f"[{index}/{len(stages)}] {stage.name}: skipped ({result.reason})")
+            records.append(StageRecord(stage, result, 0.0))
         else:
-            ctx = RunContext(design, spec, settings, run_dir, dict(results))
-            with progress.stage(index, len(stages), stage.name, stage.layer.value):
-                result = _run_guarded(stage, ctx)
-            wall = time.monotonic() - began
-            detail = f": {result.reason}" if result.reason else ""
-            progress.say(f"      {stage.name} {result.status.value} in {wall:.1f} s{detail}")
+            inputs = {f"{need}.{name}": path for need in stage.needs
+                      for name, path in results[need].outputs.items()}
+            fingerprint = stage_fingerprint(stage, spec, settings, inputs)
+            reused = _reuse(previous.get(stage.name), fingerprint, run_dir)
+            if reused is not None:
+                result = reused
+                progress.say(f"[{index}/{len(stages)}] {stage.name}: up to date")
+            else:
+                ctx = RunContext(design, spec, settings, run_dir, dict(results))
+                with progress.stage(index, len(stages), stage.name, stage.layer.value):
+                    result = _run_guarded(stage, ctx)
+                detail = f": {result.reason}" if result.reason else ""
+                progress.say(f"      {stage.name} {result.status.value} in "
+                             f"{time.monotonic() - began:.1f} s{detail}")
+                for warning in result.warnings:
+                    progress.say(f"      warning: {warning}")
+            records.append(StageRecord(stage, result, time.monotonic() - began, fingerprint,
+                                       up_to_date=reused is not None))
         results[stage.name] = result
-        records.append(StageRecord(stage, result, time.monotonic() - began))
         write_json_atomic(manifest_path, _manifest(design, spec, run_dir, started, records))
     return run_dir, records
+
+
+def _previous_stages(manifest_path: Path) -> dict[str, dict]:
+    try:
+        return {s["name"]: s for s in json.loads(manifest_path.read_text())["stages"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _reuse(record: dict | None, fingerprint: str, run_dir: Path) -> StageResult | None:
+    """The recorded result, if it passed with the same fingerprint and its
+    outputs are still there, byte for byte."""
+    if not record or record.get("status") != Status.PASSED.value \
+            or record.get("fingerprint") != fingerprint:
+        return None
+    outputs = {}
+    for output in record["outputs"]:
+        path = run_dir / output["path"]
+        if not path.is_file() or sha256_file(path) != output["sha256"]:
+            return None
+        outputs[output["name"]] = path
+    return StageResult(Status.PASSED, None, outputs,
+                       [Metric.from_dict(m) for m in record["metrics"]],
+                       record.get("tools", {}), record.get("warnings", []))
 
 
 def _run_guarded(stage: Stage, ctx: RunContext) -> StageResult:

@@ -12,3 +12,7 @@ class RunSettings:
     simulator: str = "verilator"        # for verify-rtl: verilator or icarus
     seed: int = 1                       # cocotb random seed
     code_coverage: bool = True          # Verilator line/toggle coverage in verify-rtl
+    clock_period_ns: float = 20.0       # TinyTapeout's default clock
+    pdk_root: Path | None = None        # local lambdapdk data (TAPEFLOW_PDK_ROOT); None: download
+    tile: str | None = None             # requested TT tile; None: the smallest that fits
+    target_density: float = 0.60        # TT's placement target density

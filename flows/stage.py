@@ -27,6 +27,7 @@ class StageResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     metrics: list[Metric] = field(default_factory=list)
     tools: dict[str, str] = field(default_factory=dict)   # tool -> version used
+    warnings: list[str] = field(default_factory=list)     # passed, but worth reading
 
     @classmethod
     def skipped(cls, reason: str) -> "StageResult":
@@ -51,6 +52,10 @@ class RunContext:
     def output(self, stage: str, name: str) -> Path:
         return self.results[stage].outputs[name]
 
+    def metric(self, stage: str, name: str):
+        """The value of a metric an earlier stage recorded."""
+        return next(m.value for m in self.results[stage].metrics if m.name == name)
+
     def relative(self, path: Path) -> str:
         """How metrics and the manifest name a file: relative to the run folder."""
         return str(path.relative_to(self.run_dir))
@@ -60,6 +65,7 @@ class Stage(ABC):
     name: ClassVar[str]
     layer: ClassVar[Layer]
     needs: ClassVar[tuple[str, ...]] = ()      # stages whose outputs this one reads
+    settings_used: ClassVar[tuple[str, ...]] = ()   # RunSettings fields it reads
     description: ClassVar[str] = ""
 
     @abstractmethod

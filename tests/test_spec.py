@@ -37,9 +37,11 @@ def test_bad_parameters_name_parameter_value_and_range(kwargs, parameter, allowe
     assert f"{parameter}=" in message and allowed in message
 
 
-def test_readout_must_fit_a_byte_counter():
-    with pytest.raises(SpecError, match="rows\\*cols\\*fold"):
-        SystolicSpec(rows=8, cols=8, fold=8, acc_width=32)
+@pytest.mark.parametrize("in_width", [2, 4, 8])
+def test_every_valid_array_streams_within_the_longest_k(in_width):
+    # result bytes <= 8*8*fold*4 and P >= fold, so readout/P <= 256 = MAX_K
+    spec = SystolicSpec(rows=8, cols=8, fold=8, in_width=in_width, acc_width=32)
+    assert spec.min_streaming_k <= 256
 
 
 def test_tag_is_readable_and_distinguishes_every_parameter():

@@ -155,12 +155,17 @@ def protocol_misuse(spec: SystolicSpec, rng) -> Scenario:
     return scenario
 
 
+#: Upper bound of the sustained stream's length, so large arrays still simulate quickly.
+STREAM_CYCLES = 16384
+
+
 def sustained_stream(spec: SystolicSpec, rng) -> Scenario:
-    """A long matrix product in one full-length burst (MAX_TILES tiles,
-    back to back), to measure the sustained MACs/cycle."""
-    side = int(MAX_TILES ** 0.5)
-    m, n = side * spec.tile_rows, side * spec.tile_cols
+    """A long matrix product in one burst of up to MAX_TILES tiles back to
+    back, to measure the sustained MACs/cycle."""
     k = max(spec.min_streaming_k, 16)
+    tiles = min(MAX_TILES, max(4, STREAM_CYCLES // (k * spec.kstep_period)))
+    tile_rows = int(tiles ** 0.5)
+    m, n = tile_rows * spec.tile_rows, (tiles // tile_rows) * spec.tile_cols
     return _matmuls(spec, [(_random(rng, (m, k), spec), _random(rng, (k, n), spec))])
 
 

@@ -33,12 +33,19 @@ class SimulationError(RuntimeError):
     """The simulator could not build or run the model; the message names the log."""
 
 
+#: How TinyTapeout's gate-level test reads the cell models: functional, unit delay.
+GATE_LEVEL_DEFINES = {"FUNCTIONAL": 1, "UNIT_DELAY": "#1"}
+#: The cell models and netlists (unconnected tie-cell pins) are not lint-clean.
+VERILATOR_GATE_LEVEL_WAIVERS = ["-Wno-fatal", "-Wno-lint", "-Wno-style"]
+
+
 @dataclass(frozen=True)
 class SimulationSettings:
     simulator: str = "verilator"
     testcases: tuple[str, ...] | None = None   # None = every scenario
     seed: int = 1
     code_coverage: bool = False                # Verilator line/toggle coverage
+    cell_models: tuple[Path, ...] = ()         # set for a gate-level netlist
 
 
 @dataclass
@@ -79,7 +86,7 @@ def _environment(env: dict[str, str]):
 
 def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
                    settings: SimulationSettings = SimulationSettings()) -> RegressionResult:
-    from cocotb_tools.runner import get_runner
+    from cocotb_tools.runner import Verilog, get_runner
 
     if settings.simulator not in SIMULATORS:
         raise ValueError(f"unknown simulator {settings.simulator!r}: use one of {list(SIMULATORS)}")
@@ -92,14 +99,18 @@ def run_regression(spec: SystolicSpec, sources: list[Path], work_dir: Path,
 
     build_args = []
     if settings.simulator == "verilator":
-        build_args = VERILATOR_WAIVERS + (CODE_COVERAGE_FLAGS if settings.code_coverage else [])
+        build_args = VERILATOR_WAIVERS + (CODE_COVERAGE_FLAGS if settings.code_coverage else []) \
+            + (VERILATOR_GATE_LEVEL_WAIVERS if settings.cell_models else [])
     build_log = work_dir / f"{settings.simulator}_build.log"
     with _environment(tool_environment()):
         runner = get_runner(settings.simulator)
         started = time.monotonic()
         try:
-            runner.build(sources=[str(HARNESS), *map(str, sources)],
-                         hdl_toplevel=HARNESS_TOP, defines={"TT_TOP": spec.top_name},
+            runner.build(sources=[Verilog(str(path)) for path in
+                                  (HARNESS, *settings.cell_models, *sources)],
+                         hdl_toplevel=HARNESS_TOP,
+                         defines={"TT_TOP": spec.top_name,
+                                  **(GATE_LEVEL_DEFINES if settings.cell_models else {})},
                          build_dir=str(build_dir), build_args=build_args, always=True,
                          timescale=("1ns", "1ps"), log_file=str(build_log))
         except (RuntimeError, SystemExit) as error:

@@ -64,10 +64,6 @@ class SystolicSpec:
         if not isinstance(self.top_name, str) or not _TOP_NAME.match(self.top_name):
             raise SpecError("top_name", self.top_name,
                             "a Verilog identifier starting with 'tt_um_' (TinyTapeout rule)")
-        if self.result_bytes > 255:
-            raise SpecError("rows*cols*fold", self.rows * self.cols * self.fold,
-                            f"a tile whose results fit 255 readout bytes "
-                            f"(now {self.result_bytes})")
 
     # -- derived architecture numbers -------------------------------------
     @property

@@ -2,10 +2,16 @@
 
 from .elaborate import Elaborate
 from .lint import Lint
+from .sta_pre import StaPre
+from .synthesize import Synthesize
+from .tile_fit import TileFit
+from .verify_gl import VerifyGl
 from .verify_rtl import VerifyRtl
 
-FRONT_END = (Elaborate, Lint, VerifyRtl)
+FLOW = (Elaborate, Lint, VerifyRtl, Synthesize, TileFit, StaPre, VerifyGl)
+
+__all__ = ["FLOW", "default_flow", *(stage.__name__ for stage in FLOW)]
 
 
 def default_flow():
-    return [stage() for stage in FRONT_END]
+    return [stage() for stage in FLOW]

@@ -41,16 +41,18 @@ class Elaborate(Stage):
 
         verilog = ctx.relative(exported.verilog)
         netlist = f"yosys proc netlist of {exported.rtlil.name}"
-        pe_modules = [m for m in exported.modules if ".pe_" in m]
+        pe_modules = [m for m in exported.cell_types if ".pe_" in m]
+        # The MAC multipliers are the $mul cells inside the PEs (the readout's
+        # byte addressing has one too).
+        multipliers = sum(exported.cell_types[m]["$mul"] for m in pe_modules)
         protocol = "host protocol definition (designs/systolic/spec.py)"
         metrics = [
             Metric("pe_count", len(pe_modules), "PEs", Layer.L5, netlist, verilog),
             Metric("pe_grid", f"{spec.rows}x{spec.cols}", "rows x cols", Layer.L5, protocol),
             Metric("output_tile", f"{spec.tile_rows}x{spec.tile_cols}", "rows x cols",
                    Layer.L5, protocol),
-            Metric("multipliers", exported.multipliers, "$mul cells", Layer.L5, netlist, verilog),
-            Metric("peak_macs_per_cycle", exported.multipliers, "MAC/cycle", Layer.L5,
-                   netlist, verilog),
+            Metric("multipliers", multipliers, "$mul cells", Layer.L5, netlist, verilog),
+            Metric("peak_macs_per_cycle", multipliers, "MAC/cycle", Layer.L5, netlist, verilog),
             Metric("sustained_macs_per_cycle_protocol", round(spec.sustained_macs_per_cycle, 4),
                    "MAC/cycle", Layer.L5, protocol),
             Metric("storage_bits", exported.flipflop_bits, "bits", Layer.L5, netlist, verilog),

@@ -14,6 +14,7 @@ class VerifyRtl(Stage):
     name = "verify-rtl"
     layer = Layer.L6
     needs = ("elaborate",)
+    settings_used = ("simulator", "seed", "code_coverage")
     description = "cocotb regression through the TT pins vs. the golden model"
 
     def run(self, ctx: RunContext) -> StageResult:

@@ -1,0 +1,91 @@
+"""Where SiliconCompiler's lambdapdk data comes from, and the sky130hd files
+tapeflow reads itself (liberty per corner, cell simulation models).
+
+lambdapdk downloads its PDK files on first use. With TAPEFLOW_PDK_ROOT (or
+--pdk-root) set, every library whose schema has a ``lambdapdk`` dataroot is
+pointed at that local folder instead, which must be laid out like the
+lambdapdk repository (it contains ``lambdapdk/sky130/...``). Every file the
+libraries name is checked there before any tool starts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PDK_ROOT_ENV = "TAPEFLOW_PDK_ROOT"
+DATAROOT = "lambdapdk"
+#: SC's timing corners for sky130hd and the liberty each one reads.
+CORNERS = ("typical", "slow", "fast")
+
+
+class PdkError(ValueError):
+    """The local PDK root cannot serve the run."""
+
+
+def pdk_root_setting(option: Path | None) -> Path | None:
+    """The command-line value, else the environment's, else None (download)."""
+    value = option or os.environ.get(PDK_ROOT_ENV)
+    return Path(value).expanduser().resolve() if value else None
+
+
+def sky130_libraries() -> list:
+    """The lambdapdk schemas a sky130hd run uses: the PDK and the cell library."""
+    from lambdapdk.sky130 import Sky130PDK
+    from lambdapdk.sky130.libs.sky130sc import Sky130_SCHDLibrary
+    return [Sky130PDK(), Sky130_SCHDLibrary()]
+
+
+def use_local_pdk(libraries, root: Path) -> None:
+    """Point the libraries' lambdapdk dataroot at ``root``; raise PdkError
+    naming the first file they need that is not there."""
+    if not root.is_dir():
+        raise PdkError(f"PDK root {root} does not exist (set {PDK_ROOT_ENV} to a folder "
+                       f"laid out like the lambdapdk repository)")
+    for library in libraries:
+        if DATAROOT not in library.getkeys("dataroot"):
+            continue
+        library.set_dataroot(DATAROOT, str(root), clobber=True)
+        missing = _first_missing(library, root)
+        if missing:
+            raise PdkError(f"PDK root {root} is incomplete: {missing} is missing "
+                           f"(library {library.name}); {PDK_ROOT_ENV} must hold the "
+                           f"lambdapdk repository's layout")
+
+
+def check_pdk_root(root: Path | None) -> None:
+    if root is not None:
+        use_local_pdk(sky130_libraries(), root)
+
+
+def cell_library(root: Path | None):
+    """sky130hd's schema, reading from ``root`` when given."""
+    library = sky130_libraries()[1]
+    if root is not None:
+        use_local_pdk([library], root)
+    return library
+
+
+def liberty_file(library, corner: str) -> Path:
+    fileset = library.get("asic", "libcornerfileset", corner, "nldm")[0]
+    return Path(library.find_files("fileset", fileset, "file", "liberty")[0])
+
+
+def simulation_models(library) -> list[Path]:
+    """The cells' functional Verilog models (sky130_fd_sc_hd.v, primitives.v)."""
+    return [Path(p) for p in library.find_files("fileset", "models.sim", "file", "verilog")]
+
+
+def _first_missing(library, root: Path) -> str | None:
+    for key in library.allkeys():
+        kind = library.get(*key, field="type")
+        if "file" not in kind and "dir" not in kind:
+            continue
+        values = library.get(*key)
+        dataroots = library.get(*key, field="dataroot")
+        if not isinstance(values, list):
+            values, dataroots = [values], [dataroots]
+        for value, dataroot in zip(values, dataroots):
+            if value and dataroot == DATAROOT and not (root / value).exists():
+                return value
+    return None

@@ -1,0 +1,74 @@
+"""The one place that builds a SiliconCompiler project for a tapeflow run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pdk import use_local_pdk
+
+#: TinyTapeout's LibreLane default (src/config.json CLOCK_PERIOD).
+TT_CLOCK_PERIOD_NS = 20.0
+#: Input/output delay as a fraction of the period (LibreLane's IO_DELAY_CONSTRAINT default).
+IO_DELAY_FRACTION = 0.2
+
+
+@dataclass(frozen=True)
+class ScProjectSettings:
+    top: str
+    verilog: Path
+    work_dir: Path                 # SC's build directory and the SDC live here
+    clock_port: str = "clk"
+    clock_period_ns: float = TT_CLOCK_PERIOD_NS
+    pdk_root: Path | None = None   # None: lambdapdk downloads its data
+    yosys_dir: Path | None = None  # folder with the `yosys` executable SC should run
+
+
+def write_sdc(path: Path, clock_port: str, period_ns: float) -> Path:
+    delay = round(period_ns * IO_DELAY_FRACTION, 4)
+    path.write_text(
+        f"create_clock -name {clock_port} -period {period_ns} [get_ports {clock_port}]\n"
+        f"set_input_delay {delay} -clock {clock_port} "
+        f"[delete_from_list [all_inputs] [get_ports {clock_port}]]\n"
+        f"set_output_delay {delay} -clock {clock_port} [all_outputs]\n")
+    return path
+
+
+def build_project(settings: ScProjectSettings, log_file: Path):
+    """An ASIC project for sky130hd with the design, its clock and the tools' paths."""
+    from siliconcompiler import ASIC, Design
+    from siliconcompiler.targets import skywater130_demo
+    from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
+
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    sdc = write_sdc(settings.work_dir / f"{settings.top}.sdc", settings.clock_port,
+                    settings.clock_period_ns)
+    design = Design(settings.top)
+    design.set_dataroot("tapeflow-run", str(settings.work_dir.parent))
+    with design.active_dataroot("tapeflow-run"), design.active_fileset("rtl"):
+        design.set_topmodule(settings.top)
+        design.add_file(str(settings.verilog))
+    with design.active_dataroot("tapeflow-run"), design.active_fileset("sdc"):
+        design.add_file(str(sdc))
+
+    project = ASIC(design)
+    project.add_fileset("rtl")
+    project.add_fileset("sdc")
+    skywater130_demo(project)
+    if settings.pdk_root is not None:
+        use_local_pdk([project.get("library", name, field="schema")
+                       for name in project.getkeys("library")], settings.pdk_root)
+    if settings.yosys_dir is not None:
+        ASICSynthesis.find_task(project).set("path", str(settings.yosys_dir), clobber=True)
+
+    project.option.set_builddir(str(settings.work_dir / "sc"))
+    project.option.set_nodisplay(True)
+    _log_to_file(project, log_file)
+    return project
+
+
+def _log_to_file(project, log_file: Path) -> None:
+    """SC logs to the console; a run keeps that log in the stage folder. SC
+    hands its one console handler to every node's logger, so redirecting
+    that handler's stream redirects all of it."""
+    project._logger_console.setStream(open(log_file, "w"))

@@ -1,0 +1,128 @@
+"""Synthesis to sky130hd through SiliconCompiler (elaborate + synthesis only)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from tapeflow.reports.metrics import Layer, Metric
+from tapeflow.tapeout.tt_data import cell_categories
+
+from ..atomic import write_json_atomic
+from ..liberty import cell_areas
+from ..pdk import liberty_file
+from ..sc_project import ScProjectSettings, build_project
+from ..stage import RunContext, Stage, StageResult, Status
+from ..tools import tool_version
+from ..yosys_launcher import pyosys_available, write_shim
+
+#: SC's synthesis flow for Verilog; the run stops after its "synthesis" step,
+#: so SC never asks for the tools of later steps (OpenSTA >= 2.6.2 for timing).
+SYNTHESIS_STEP = "synthesis"
+CELL_PREFIX = "sky130_fd_sc_hd__"
+
+
+class Synthesize(Stage):
+    name = "synthesize"
+    layer = Layer.L6
+    needs = ("elaborate",)
+    settings_used = ("clock_period_ns", "pdk_root")
+    description = "SiliconCompiler synflow (slang elaborate, Yosys) to a sky130hd netlist"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        if importlib.util.find_spec("siliconcompiler") is None:
+            return StageResult.skipped("siliconcompiler not installed: pip install "
+                                       "siliconcompiler==0.38.11 lambdapdk==0.2.22")
+        if not pyosys_available():
+            return StageResult.skipped("yosys launcher unavailable: it runs on pyosys "
+                                       "(pip install pyosys==0.70)")
+        from siliconcompiler.flows.synflow import SynthesisFlow
+
+        spec = ctx.spec
+        out_dir = ctx.stage_dir(self.name)
+        shim = write_shim(out_dir / "bin")
+        sc_log = out_dir / "siliconcompiler.log"
+        project = build_project(ScProjectSettings(
+            top=spec.top_name, verilog=ctx.output("elaborate", "verilog"), work_dir=out_dir,
+            clock_period_ns=ctx.settings.clock_period_ns, pdk_root=ctx.settings.pdk_root,
+            yosys_dir=shim.parent), sc_log)
+        project.set_flow(SynthesisFlow(language="verilog"))
+        project.option.add_to(SYNTHESIS_STEP)
+        try:
+            project.run()
+        except Exception as error:   # SC reports tool failures as exceptions
+            return StageResult(Status.FAILED, f"SiliconCompiler synthesis failed: {error} "
+                               f"(see {sc_log})", {"sc_log": sc_log})
+
+        netlist = Path(project.find_result("vg", step=SYNTHESIS_STEP))
+        node = netlist.parent.parent
+        outputs = {
+            "netlist": _keep(netlist, out_dir / f"{spec.top_name}.vg"),
+            "stat": _keep(node / "reports" / "stat.json", out_dir / "stat.json"),
+            "yosys_log": _keep(node / f"{SYNTHESIS_STEP}.log", out_dir / "yosys.log"),
+            "sc_log": sc_log,
+            "sdc": out_dir / f"{spec.top_name}.sdc",
+        }
+        liberty = liberty_file(project.get("library", "sky130hd", field="schema"), "typical")
+        breakdown = area_by_category(json.loads(outputs["stat"].read_text()), cell_areas(liberty))
+        outputs["area_by_category"] = out_dir / "area_by_category.json"
+        write_json_atomic(outputs["area_by_category"], breakdown)
+
+        metrics = _metrics(ctx, project, breakdown, outputs)
+        tools = {"siliconcompiler": tool_version("siliconcompiler"),
+                 "yosys": tool_version("yosys-launcher")}
+        return StageResult(Status.PASSED, None, outputs, metrics, tools)
+
+
+def _keep(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target
+
+
+def area_by_category(stat: dict, areas: dict[str, float]) -> dict:
+    """Cell counts and area per TinyTapeout cell category (categories.json)."""
+    names, category_of = cell_categories()
+    module = next(iter(stat["modules"].values()))
+    counts: dict[str, int] = defaultdict(int)
+    totals: dict[str, float] = defaultdict(float)
+    for cell, count in module["num_cells_by_type"].items():
+        base = cell.removeprefix(CELL_PREFIX).rsplit("_", 1)[0]
+        category = names[category_of[base]] if base in category_of else "Misc"
+        counts[category] += count
+        totals[category] += count * areas.get(cell, 0.0)
+    return {"area_um2": {k: round(v, 3) for k, v in sorted(totals.items())},
+            "cells": dict(sorted(counts.items())),
+            "total_area_um2": round(sum(totals.values()), 3),
+            "sequential_area_um2": module.get("sequential_area"),
+            "total_cells": module["num_cells"]}
+
+
+def _metrics(ctx: RunContext, project, breakdown: dict, outputs: dict) -> list[Metric]:
+    job = project.history(project.option.get_jobname())
+
+    def sc_metric(name):
+        return job.get("metric", name, step=SYNTHESIS_STEP, index="0")
+
+    stat, by_category = ctx.relative(outputs["stat"]), ctx.relative(outputs["area_by_category"])
+    source = "siliconcompiler yosys/syn_asic"
+    cell_area = float(sc_metric("cellarea"))
+    sequential = float(breakdown["sequential_area_um2"] or 0.0)
+    metrics = [
+        Metric("cell_count", int(sc_metric("cells")), "cells", Layer.L6, source, stat),
+        Metric("cell_area_um2", round(cell_area, 3), "um^2", Layer.L7, source, stat),
+        Metric("registers", int(sc_metric("registers")), "flip-flops", Layer.L6, source,
+               ctx.relative(outputs["yosys_log"])),
+        Metric("sequential_area_um2", round(sequential, 3), "um^2", Layer.L7, source, stat),
+        Metric("combinational_area_um2", round(cell_area - sequential, 3), "um^2", Layer.L7,
+               source, stat),
+    ]
+    for category, area in breakdown["area_um2"].items():
+        key = category.lower().replace(" ", "_")
+        metrics.append(Metric(f"area_{key}_um2", area, "um^2", Layer.L7,
+                              "stat.json x liberty areas, TT categories.json", by_category))
+        metrics.append(Metric(f"cells_{key}", breakdown["cells"][category], "cells", Layer.L6,
+                              "stat.json, TT categories.json", by_category))
+    return metrics

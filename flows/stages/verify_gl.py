@@ -1,0 +1,65 @@
+"""The RTL regression again, on the synthesized netlist with the sky130hd
+cell models (functional, unit delay, as TinyTapeout's gate-level test)."""
+
+from __future__ import annotations
+
+from tapeflow.reports.metrics import Layer, Metric
+from tapeflow.verification.simulate import (SIMULATORS, SimulationError, SimulationSettings,
+                                             run_regression)
+
+from ..pdk import cell_library, simulation_models
+from ..stage import RunContext, Stage, StageResult, Status
+from ..tools import tool_version, which
+
+#: Icarus is TT's own gate-level simulator; Verilator handles the cell models' UDPs too.
+GATE_LEVEL_SIMULATORS = ("icarus", "verilator")
+
+
+class VerifyGl(Stage):
+    name = "verify-gl"
+    layer = Layer.L6
+    needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
+    settings_used = ("seed", "pdk_root")
+    description = "cocotb regression on the gate-level netlist, Icarus and Verilator"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        out_dir = ctx.stage_dir(self.name)
+        models = tuple(simulation_models(cell_library(ctx.settings.pdk_root)))
+        netlist = ctx.output("synthesize", "netlist")
+        outputs, metrics, tools, warnings, failures = {}, [], {}, [], []
+        for simulator in GATE_LEVEL_SIMULATORS:
+            executable = SIMULATORS[simulator]
+            if which(executable) is None:
+                warnings.append(f"{simulator} skipped: {executable} not installed")
+                continue
+            settings = SimulationSettings(simulator=simulator, seed=ctx.settings.seed,
+                                          cell_models=models)
+            try:
+                result = run_regression(ctx.spec, [netlist], out_dir / simulator, settings)
+            except SimulationError as error:
+                warnings.append(f"{simulator} could not simulate the cell models: {error}")
+                continue
+            tools[executable] = tool_version(executable)
+            outputs[f"{simulator}_results"] = result.results_xml
+            outputs[f"{simulator}_log"] = result.log
+            source, junit = f"cocotb on {simulator}, gate level", ctx.relative(result.results_xml)
+            metrics += [
+                Metric(f"gl_{simulator}_tests_run", result.tests, "tests", Layer.L6, source,
+                       junit),
+                Metric(f"gl_{simulator}_tests_passed", result.passed, "tests", Layer.L6, source,
+                       junit),
+                Metric(f"gl_{simulator}_cycles_simulated", result.cycles, "cycles", Layer.L6,
+                       source, ctx.relative(result.stats)),
+                Metric(f"gl_{simulator}_cycles_per_second", round(result.cycles_per_second),
+                       "cycles/s", Layer.L6, source, ctx.relative(result.stats)),
+            ]
+            if result.failed or result.tests == 0:
+                failures.append(f"{simulator}: {result.failed} of {result.tests} failed: "
+                                + "; ".join(result.failures[:2]))
+        if not tools:
+            return StageResult.skipped("no gate-level simulator could run: "
+                                       + "; ".join(warnings))
+        if failures:
+            return StageResult(Status.FAILED, " | ".join(failures), outputs, metrics, tools,
+                               warnings)
+        return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
