@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, Tile
+
 from .pdk import use_local_pdk
 
 #: TinyTapeout's LibreLane default (src/config.json CLOCK_PERIOD).
@@ -22,6 +24,7 @@ class ScProjectSettings:
     clock_period_ns: float = TT_CLOCK_PERIOD_NS
     pdk_root: Path | None = None   # None: lambdapdk downloads its data
     yosys_dir: Path | None = None  # folder with the `yosys` executable SC should run
+    tile: Tile | None = None       # the TT tile: die and core boxes for floorplanning
 
 
 def write_sdc(path: Path, clock_port: str, period_ns: float) -> Path:
@@ -60,6 +63,12 @@ def build_project(settings: ScProjectSettings, log_file: Path):
                        for name in project.getkeys("library")], settings.pdk_root)
     if settings.yosys_dir is not None:
         ASICSynthesis.find_task(project).set("path", str(settings.yosys_dir), clobber=True)
+
+    if settings.tile is not None:
+        tile, area = settings.tile, project.constraint.area
+        area.set_diearea([(0, 0), (tile.width, tile.height)])
+        area.set_corearea([(MARGIN_X, MARGIN_Y),
+                           (tile.width - MARGIN_X, tile.height - MARGIN_Y)])
 
     project.option.set_builddir(str(settings.work_dir / "sc"))
     project.option.set_nodisplay(True)

@@ -1,10 +1,25 @@
 """Fast tests run by default; tests marked ``slow`` run with --slow (CI does)."""
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
+from tapeflow.flows.pdk import PDK_ROOT_ENV
 from tapeflow.flows.tools import which
+
+#: The local sky130 copy beside this checkout (developers' machines and CI).
+SHARED_PDK = Path(__file__).resolve().parents[2] / "shared" / "pdk"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def local_pdk_when_available():
+    """Tests use the shared sky130 copy unless TAPEFLOW_PDK_ROOT says otherwise;
+    without either, lambdapdk downloads as it normally does."""
+    if PDK_ROOT_ENV not in os.environ and SHARED_PDK.is_dir():
+        os.environ[PDK_ROOT_ENV] = str(SHARED_PDK)
+    yield
 
 
 def pytest_addoption(parser):

@@ -60,3 +60,42 @@ def test_manifest_records_outputs_metrics_failures_and_skips(tmp_path):
     assert dependent == {**dependent, "status": "skipped",
                          "reason": "needs crashes, which did not pass"}
     assert not list(run_dir.glob(".*.tmp"))
+
+
+class Counts(Stage):
+    """Writes a file whose content depends on a setting; counts its runs."""
+    name = "counts"
+    layer = Layer.L6
+    settings_used = ("seed",)
+    runs = 0
+
+    def run(self, ctx):
+        Counts.runs += 1
+        out = ctx.stage_dir(self.name) / "seed.txt"
+        out.write_text(str(ctx.settings.seed))
+        return StageResult(Status.PASSED, outputs={"seed": out},
+                           metrics=[Metric("seed", ctx.settings.seed, "", Layer.L6, "test")])
+
+
+def test_unchanged_stages_are_reused_and_changed_ones_rerun(tmp_path):
+    import io
+    spec = SystolicSpec()
+    quiet = Progress(io.StringIO())
+
+    def run(**settings):
+        return execute("systolic", spec, RunSettings(build_root=tmp_path, **settings),
+                       [Writes(), Counts()], quiet)[1]
+
+    Counts.runs = 0
+    first = run(seed=1)
+    assert Counts.runs == 1 and not any(r.up_to_date for r in first)
+    second = run(seed=1)
+    assert Counts.runs == 1 and all(r.up_to_date for r in second)
+    assert second[1].result.metrics[0].value == 1
+    third = run(seed=2)                          # a setting the stage reads changed
+    assert Counts.runs == 2 and third[0].up_to_date and not third[1].up_to_date
+    (third[1].result.outputs["seed"]).write_text("tampered")
+    run(seed=2)                                  # its output no longer matches
+    assert Counts.runs == 3
+    run(seed=2, simulator="icarus")              # a setting it does not read
+    assert Counts.runs == 3

@@ -57,6 +57,25 @@ def test_cli_rejects_bad_input_with_one_line(argv, text, capsys, tmp_path):
     assert not any(tmp_path.iterdir())          # nothing half-written
 
 
+def test_empty_pdk_root_is_one_line_before_any_stage(tmp_path, capsys):
+    pytest.importorskip("lambdapdk", reason="lambdapdk not installed (pip install lambdapdk)")
+    empty = tmp_path / "pdk"
+    empty.mkdir()
+    build = tmp_path / "build"
+    assert main(["run", "--pdk-root", str(empty), "--build-dir", str(build)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "is incomplete" in err and "is missing" in err
+    assert not build.exists()
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["--clock-period", "0"], "--clock-period"),
+])
+def test_bad_run_settings(argv, text, capsys, tmp_path):
+    assert main(["run", *argv, "--build-dir", str(tmp_path)]) == 2
+    assert text in capsys.readouterr().err
+
+
 def test_console_script_has_no_traceback_on_bad_value(tmp_path):
     run = subprocess.run([sys.executable, "-m", "tapeflow.flows.cli", "run", "--set", "rows=0",
                           "--build-dir", str(tmp_path)], capture_output=True, text=True)

@@ -1,11 +1,10 @@
-from pathlib import Path
-
 import pytest
 
 from tapeflow.flows.pdk import PdkError, check_pdk_root
 from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, fit_tiles, tiles
 
-SHARED_PDK = Path(__file__).resolve().parents[2] / "shared" / "pdk"
+from .conftest import SHARED_PDK
+
 
 
 def _lambdapdk():

@@ -91,7 +91,8 @@ def back_to_back(spec: SystolicSpec, rng) -> Scenario:
     previous burst's last word, readouts overlapping the next burst."""
     stim = Stimulus(spec).reset()
     products = []
-    for k, tiles in ((spec.min_streaming_k, 3), (spec.min_streaming_k + 5, 2), (30, 4)):
+    k_min = spec.min_streaming_k
+    for k, tiles in ((k_min, 3), (k_min + 5, 2), (max(30, k_min), 4)):
         a = _random(rng, (spec.tile_rows, k), spec)
         bs = [_random(rng, (k, spec.tile_cols), spec) for _ in range(tiles)]
         first_tile, first_cycle = len(stim.tiles), len(stim)
