@@ -14,6 +14,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w") as stream:
             stream.write(text)
+        os.chmod(staged, 0o666 & ~_umask())    # mkstemp makes it private
         os.replace(staged, path)
     except BaseException:
         Path(staged).unlink(missing_ok=True)
@@ -22,3 +23,9 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_json_atomic(path: Path, data) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

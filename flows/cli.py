@@ -11,6 +11,12 @@ from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
+from tapeflow.reports.browser import BrowserError, screenshot
+from tapeflow.reports.compare import comparison_json, compare_runs, format_comparison
+from tapeflow.reports.render import write_report
+from tapeflow.reports.run_data import ReportError, load_run
+
+from .atomic import write_json_atomic, write_text_atomic
 from .doctor import doctor_report
 from .execute import execute, tapeflow_version
 from .params import ParameterError, build_spec, load_config
@@ -56,6 +62,15 @@ def _parser() -> argparse.ArgumentParser:
                                     "that fits at the target density)")
 
     commands.add_parser("doctor", help="list the tools the flow uses, found or missing")
+
+    report = commands.add_parser(
+        "report", help="write the L5-L8 report of a run, or compare two runs",
+        description="One run: writes <run>/report/report.{json,md,html}. Two runs: prints the "
+                    "differences of every shared metric and writes them to A's report folder.")
+    report.add_argument("runs", nargs="+", type=Path, metavar="RUN",
+                        help="run folder (build/<design>-<tag>) or its manifest.json")
+    report.add_argument("--screenshot", action="store_true",
+                        help="also render report.html in headless Chromium to report.png")
     return parser
 
 
@@ -66,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
             report, ready = doctor_report()
             print(report)
             return 0 if ready else 1
+        if args.command == "report":
+            return _report(args)
         return _run(args)
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
-            TinyTapeoutDataError) as error:
+            TinyTapeoutDataError, ReportError, BrowserError) as error:
         print(f"tapeflow: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -98,6 +115,29 @@ def _run(args) -> int:
         print(f"  {record.stage.name:<11} {record.stage.layer.value}  {state:<10} "
               f"{record.wall_seconds:7.1f} s{detail}")
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+def _report(args) -> int:
+    if len(args.runs) > 2:
+        raise ReportError("give one run to report on, or two to compare")
+    first = load_run(args.runs[0])
+    out_dir = first.run_dir / "report"
+    if len(args.runs) == 2:
+        second = load_run(args.runs[1])
+        deltas = compare_runs(first, second)
+        text = format_comparison(first, second, deltas)
+        out_dir.mkdir(exist_ok=True)
+        write_text_atomic(out_dir / f"compare-{second.tag}.txt", text + "\n")
+        write_json_atomic(out_dir / f"compare-{second.tag}.json",
+                          comparison_json(first, second, deltas))
+        print(text)
+        return 0
+    paths = write_report(first, out_dir)
+    if args.screenshot:
+        paths["screenshot"] = screenshot(paths["html"], out_dir / "report.png")
+    for kind, path in paths.items():
+        print(f"{kind:<10} {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -66,6 +66,13 @@ def cell_library(root: Path | None):
     return library
 
 
+def layer_properties(root: Path) -> Path:
+    """KLayout's layer colours for sky130 (sky130A.lyp), from the PDK's schema."""
+    pdk = sky130_libraries()[0]
+    use_local_pdk([pdk], root)
+    return Path(pdk.find_files("fileset", "klayout.techmap", "file", "display")[0])
+
+
 def liberty_file(library, corner: str) -> Path:
     fileset = library.get("asic", "libcornerfileset", corner, "nldm")[0]
     return Path(library.find_files("fileset", fileset, "file", "liberty")[0])

@@ -56,6 +56,9 @@ TOOLS = (
          version_args=("--version",), install="apt-get install magic"),
     Tool("netgen", "LVS", ("signoff",), command="netgen-lvs", version_args=("-batch", "quit"),
          install="apt-get install netgen-lvs"),
+    Tool("chromium", "headless screenshots of report.html (tapeflow report --screenshot)",
+         ("report",), command="chromium", version_args=("--version",),
+         install="apt-get install chromium"),
 )
 
 

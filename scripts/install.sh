@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # g++ and make build Verilator models; iverilog is the second simulator and
-# TinyTapeout's gate-level simulator; opensta (sta) times the synthesized netlist.
-packages=(iverilog g++ make opensta)
+# TinyTapeout's gate-level simulator; opensta (sta) times the synthesized netlist;
+# chromium renders report.html headless (screenshots, tests).
+packages=(iverilog g++ make opensta chromium)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()

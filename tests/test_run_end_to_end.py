@@ -1,6 +1,8 @@
 """`tapeflow run` on the default design, as the README's first command does,
 then again to see every stage up to date."""
 
+import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -11,12 +13,12 @@ import pytest
 
 from .conftest import needs_iverilog, needs_verilator, require_tool
 
-pytestmark = pytest.mark.slow
-
 needs_flow_tools = pytest.mark.skipif(
-    any(__import__("importlib").util.find_spec(m) is None
-        for m in ("siliconcompiler", "lambdapdk", "pyosys")),
+    any(importlib.util.find_spec(m) is None for m in ("siliconcompiler", "lambdapdk", "pyosys")),
     reason="siliconcompiler, lambdapdk or pyosys not installed (scripts/install.sh)")
+
+pytestmark = [pytest.mark.slow, needs_verilator, needs_iverilog, needs_flow_tools,
+              require_tool("sta", "apt-get install opensta")]
 
 
 def _run(build_dir, *args):
@@ -27,14 +29,18 @@ def _run(build_dir, *args):
     return run, time.monotonic() - started
 
 
-@needs_verilator
-@needs_iverilog
-@needs_flow_tools
-@require_tool("sta", "apt-get install opensta")
-def test_full_run_then_everything_up_to_date(tmp_path):
-    first, first_seconds = _run(tmp_path)
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """One full default run for this module's tests."""
+    build = tmp_path_factory.mktemp("build")
+    first, seconds = _run(build)
+    (manifest_path,) = build.glob("systolic-*/manifest.json")
+    return build, first, seconds, manifest_path
+
+
+def test_full_run_then_everything_up_to_date(full_run):
+    tmp_path, first, first_seconds, manifest_path = full_run
     assert first.returncode == 0, first.stdout + first.stderr
-    (manifest_path,) = tmp_path.glob("systolic-*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     stages = {s["name"]: s for s in manifest["stages"]}
     assert list(stages) == ["elaborate", "lint", "verify-rtl", "synthesize", "tile-fit",
@@ -78,3 +84,54 @@ def test_full_run_then_everything_up_to_date(tmp_path):
     assert all(s["up_to_date"] for s in again["stages"])
     assert second.stderr.count("up to date") == 7
     assert second_seconds < 0.1 * first_seconds
+
+
+def test_report_of_the_run_traces_to_tool_reports(full_run):
+    from tapeflow.flows.opensta import parse_report_checks
+    from tapeflow.reports.browser import chromium, images_loaded
+
+    _, _, _, manifest_path = full_run
+    run_dir = manifest_path.parent
+    report = subprocess.run([sys.executable, "-m", "tapeflow.flows.cli", "report", str(run_dir)]
+                            + (["--screenshot"] if chromium() else []),
+                            capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    data = json.loads((run_dir / "report" / "report.json").read_text())
+    metrics = {m["name"]: m for layer in data["layers"].values() for m in layer["metrics"]}
+    for metric in metrics.values():
+        assert metric["source"], metric
+    # a few key values against the tool reports they came from
+    timing = parse_report_checks((run_dir / metrics["fmax_typical_mhz"]["file"]).read_text())
+    assert metrics["fmax_typical_mhz"]["value"] == round(1000 / (20.0 - timing[0].slack_ns), 2)
+    stat = json.loads((run_dir / metrics["cell_area_um2"]["file"]).read_text())
+    assert metrics["cell_area_um2"]["value"] == round(
+        next(iter(stat["modules"].values()))["area"], 3)
+    junit = (run_dir / metrics["rtl_tests_run"]["file"]).read_text()
+    assert metrics["rtl_tests_run"]["value"] == junit.count("<testcase")
+    assert (run_dir / "report" / "report.md").exists()
+    if chromium():
+        loaded, total = images_loaded(run_dir / "report" / "report.html")
+        assert loaded == total >= 4
+        assert (run_dir / "report" / "report.png").stat().st_size > 10_000
+
+
+def test_compare_with_a_larger_array(full_run):
+    from tapeflow.designs.systolic.spec import SystolicSpec
+    from tapeflow.flows.execute import execute
+    from tapeflow.flows.pdk import pdk_root_setting
+    from tapeflow.flows.progress import Progress
+    from tapeflow.flows.settings import RunSettings
+    from tapeflow.flows.stages import Elaborate, Synthesize, TileFit
+
+    build, _, _, manifest_path = full_run
+    larger, _ = execute("systolic", SystolicSpec(rows=4),
+                        RunSettings(build_root=build, pdk_root=pdk_root_setting(None)),
+                        [Elaborate(), Synthesize(), TileFit()], Progress(io.StringIO()))
+    compare = subprocess.run([sys.executable, "-m", "tapeflow.flows.cli", "report",
+                              str(manifest_path.parent), str(larger)],
+                             capture_output=True, text=True)
+    assert compare.returncode == 0, compare.stderr
+    lines = {line.split()[1]: line for line in compare.stdout.splitlines()
+             if line[:2] == "L5" or line[:2] == "L7"}
+    assert "+100.0" in lines["peak_macs_per_cycle"]
+    assert "+" in lines["cell_area_um2"].split()[4]

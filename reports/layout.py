@@ -1,0 +1,73 @@
+"""A picture of a GDS layout in the sky130 layer colours (KLayout's .lyp)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+
+#: Purposes drawn: drawing layers and pins (labels and boundaries stay outlines).
+_SKIPPED_DATATYPES = {5}
+
+
+@lru_cache(maxsize=4)
+def layer_colours(lyp: Path) -> dict[tuple[int, int], tuple[str, str]]:
+    """(layer, datatype) -> (fill colour, name) from a KLayout layer-properties file."""
+    colours = {}
+    for props in ET.parse(lyp).getroot().iter("properties"):
+        source = (props.findtext("source") or "").split("@")[0]
+        if "/" not in source:
+            continue
+        layer, datatype = source.split("/")
+        try:
+            key = (int(layer), int(datatype))
+        except ValueError:
+            continue
+        colours[key] = (props.findtext("fill-color") or "#888888",
+                        (props.findtext("name") or source).split(" - ")[0])
+    return colours
+
+
+def render_gds(gds: Path, lyp: Path | None, title: str) -> bytes:
+    import io
+
+    import gdstk
+
+    library = gdstk.read_gds(str(gds))
+    tops = library.top_level()
+    if not tops:
+        raise ValueError(f"{gds.name} has no top cell")
+    top = tops[0]
+    colours = layer_colours(lyp) if lyp and lyp.is_file() else {}
+    polygons: dict[tuple[int, int], list] = {}
+    for polygon in top.get_polygons():
+        polygons.setdefault((polygon.layer, polygon.datatype), []).append(polygon.points)
+    figure, axes = plt.subplots(figsize=(7.0, 5.0))
+    palette = plt.get_cmap("tab20")
+    for index, key in enumerate(sorted(polygons)):
+        if key[1] in _SKIPPED_DATATYPES:
+            continue
+        colour, name = colours.get(key, (palette(index % 20), f"{key[0]}/{key[1]}"))
+        boundary = key == (235, 4)
+        axes.add_collection(PolyCollection(
+            polygons[key], facecolors="none" if boundary else colour,
+            edgecolors="black" if boundary else colour, alpha=1.0 if boundary else 0.45,
+            linewidths=0.6 if boundary else 0.2, label=name))
+    (x0, y0), (x1, y1) = top.bounding_box()
+    axes.set_xlim(x0, x1)
+    axes.set_ylim(y0, y1)
+    axes.set_aspect("equal")
+    axes.set_xlabel("µm")
+    axes.set_title(title, fontsize=9)
+    axes.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return buffer.getvalue()

@@ -1,0 +1,128 @@
+"""The report's figures, drawn with matplotlib into PNG bytes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")                       # no display; PNG only
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .derived import clock_for_roofline  # noqa: E402
+from .layout import render_gds  # noqa: E402
+from .run_data import RunData  # noqa: E402
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def roofline(run: RunData) -> bytes | None:
+    """Compute roof (peak MACs/cycle x clock) and the TT input-pin roof
+    (bytes/cycle x clock x intensity), with the design's measured point."""
+    peak = run.value("peak_macs_per_cycle")
+    io_bytes = run.value("io_input_bytes_per_cycle")
+    sustained = run.value("sustained_macs_per_cycle_measured",
+                          run.value("sustained_macs_per_cycle_protocol"))
+    if not (peak and io_bytes and sustained):
+        return None
+    mhz, clock, _ = clock_for_roofline(run)
+    hz = mhz * 1e6
+    # the pins can carry 2 bytes/cycle (ui_in + uio_in); the protocol uses io_bytes
+    pin_bandwidth = 2.0 * hz
+    intensity = sustained / io_bytes
+    xs = [0.05 * intensity, 20 * intensity]
+    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    axes.loglog(xs, [peak * hz] * 2, label=f"compute roof: {peak:g} MAC/cycle", color="C3")
+    axes.loglog(xs, [pin_bandwidth * x for x in xs],
+                label="IO roof: 16 input pins, 2 B/cycle", color="C0")
+    axes.loglog([intensity], [sustained * hz], "o", color="k",
+                label=f"this design: {sustained:.3g} MAC/cycle at {intensity:.3g} MAC/B")
+    axes.axvline(peak / 2.0, color="grey", linestyle=":", linewidth=1)
+    axes.set_xlabel("operational intensity (MAC per input byte)")
+    axes.set_ylabel("MAC/s")
+    axes.set_title(f"Roofline inside the TinyTapeout pins at {mhz:.0f} MHz ({clock})",
+                   fontsize=9)
+    axes.legend(fontsize=8, loc="lower right")
+    axes.grid(True, which="both", alpha=0.3)
+    return _png(figure)
+
+
+def area_breakdown(run: RunData) -> bytes | None:
+    path = run.output("synthesize", "area_by_category")
+    if path is None:
+        return None
+    areas = json.loads(path.read_text())["area_um2"]
+    names = sorted(areas, key=areas.get)
+    figure, axes = plt.subplots(figsize=(6.4, 3.6))
+    axes.barh(names, [areas[n] for n in names], color="C2")
+    axes.set_xlabel("cell area (µm²)")
+    axes.set_title(f"Area by TinyTapeout cell category ({sum(areas.values()):,.0f} µm²)",
+                   fontsize=9)
+    return _png(figure)
+
+
+def tile_utilization(run: RunData) -> bytes | None:
+    tiles = [(name.removeprefix("utilization_"), metric.value)
+             for name, metric in run.metrics.items() if name.startswith("utilization_")]
+    if not tiles:
+        return None
+    target = 60.0
+    figure, axes = plt.subplots(figsize=(6.4, 3.4))
+    colors = ["C2" if value <= target else "C3" for _, value in tiles]
+    axes.bar([t for t, _ in tiles], [v for _, v in tiles], color=colors)
+    axes.axhline(target, color="k", linestyle="--", linewidth=1, label="60 % target density")
+    axes.set_ylabel("utilization (%)")
+    axes.set_yscale("log")
+    axes.set_title("Cell area / core area for every TinyTapeout tile", fontsize=9)
+    axes.legend(fontsize=8)
+    plt.setp(axes.get_xticklabels(), rotation=45)
+    return _png(figure)
+
+
+def slack_by_corner(run: RunData) -> bytes | None:
+    corners = [c for c in ("fast", "typical", "slow") if f"setup_slack_{c}_ns" in run.metrics]
+    if not corners:
+        return None
+    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    setup = [run.value(f"setup_slack_{c}_ns") for c in corners]
+    hold = [run.value(f"hold_slack_{c}_ns", 0.0) for c in corners]
+    positions = range(len(corners))
+    axes.bar([p - 0.2 for p in positions], setup, width=0.4, label="setup slack", color="C0")
+    axes.bar([p + 0.2 for p in positions], hold, width=0.4, label="hold slack", color="C1")
+    axes.axhline(0, color="k", linewidth=0.8)
+    axes.set_xticks(list(positions), corners)
+    axes.set_ylabel("slack (ns)")
+    axes.set_title("Pre-layout slack per corner", fontsize=9)
+    axes.legend(fontsize=8)
+    return _png(figure)
+
+
+def layout(run: RunData) -> bytes | None:
+    """The layout of the first GDS any stage of the run produced."""
+    gds = next((run.run_dir / o["path"] for s in run.stages if s.status == "passed"
+                for o in s.outputs if o["path"].endswith(".gds")), None)
+    if gds is None or not gds.is_file():
+        return None
+    return render_gds(gds, _sky130_layer_properties(), f"{gds.name}")
+
+
+def _sky130_layer_properties():
+    """sky130A.lyp from the local PDK (TAPEFLOW_PDK_ROOT); without one the
+    picture uses default colours rather than downloading the PDK."""
+    from tapeflow.flows.pdk import layer_properties, pdk_root_setting
+    root = pdk_root_setting(None)
+    return layer_properties(root) if root is not None else None
+
+
+FIGURES = {
+    "L5": [("roofline", roofline)],
+    "L7": [("area_breakdown", area_breakdown), ("tile_utilization", tile_utilization),
+           ("slack_by_corner", slack_by_corner), ("layout", layout)],
+}

@@ -1,0 +1,139 @@
+"""report.json, report.md (+ figures/*.png) and a self-contained report.html."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+from tapeflow.flows.atomic import write_json_atomic, write_text_atomic
+
+from .run_data import RunData
+from .sections import Section, Table, build_sections, stage_table
+
+
+def write_report(run: RunData, out_dir: Path) -> dict[str, Path]:
+    sections = build_sections(run)
+    stages = stage_table(run)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures_dir = out_dir / "figures"
+    figures_dir.mkdir(exist_ok=True)
+    for section in sections:
+        for figure in section.figures:
+            (figures_dir / f"{figure.name}.png").write_bytes(figure.png)
+    paths = {"json": out_dir / "report.json", "markdown": out_dir / "report.md",
+             "html": out_dir / "report.html"}
+    write_json_atomic(paths["json"], _as_json(run, sections, stages))
+    write_text_atomic(paths["markdown"], _as_markdown(run, sections, stages))
+    write_text_atomic(paths["html"], _as_html(run, sections, stages))
+    return paths
+
+
+def _title(run: RunData) -> str:
+    return f"tapeflow report: {run.design} {run.tag}"
+
+
+def _as_json(run: RunData, sections: list[Section], stages: Table) -> dict:
+    return {
+        "design": run.design, "tag": run.tag, "parameters": run.parameters,
+        "tapeflow_version": run.tapeflow_version, "run_dir": str(run.run_dir),
+        "stages": [dict(zip(stages.columns, row)) for row in stages.rows],
+        "layers": {s.layer: {
+            "title": s.title,
+            "metrics": [{**m.as_dict(), "stage": stage} for m, stage in s.metrics],
+            "tables": [{"title": t.title, "columns": t.columns, "rows": t.rows}
+                       for t in s.tables],
+            "figures": [f"figures/{f.name}.png" for f in s.figures],
+            "notes": s.notes,
+        } for s in sections},
+    }
+
+
+def _md_table(table: Table) -> str:
+    lines = [f"**{table.title}**", "", "| " + " | ".join(table.columns) + " |",
+             "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |"
+              for row in table.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _metric_table(section: Section) -> Table:
+    return Table("Metrics", ["metric", "value", "unit", "stage", "source", "file"],
+                 [[m.name, m.value, m.unit, stage, m.source, m.file or ""]
+                  for m, stage in section.metrics])
+
+
+def _as_markdown(run: RunData, sections: list[Section], stages: Table) -> str:
+    parts = [f"# {_title(run)}", "",
+             "Parameters: " + ", ".join(f"`{k}={v}`" for k, v in run.parameters.items()), "",
+             _md_table(stages)]
+    for section in sections:
+        parts += [f"## {section.title}", ""]
+        parts += [f"_{note}_\n" for note in section.notes]
+        parts += [_md_table(table) for table in section.tables]
+        parts += [f"![{f.caption}](figures/{f.name}.png)\n" for f in section.figures]
+        if section.metrics:
+            parts.append(_md_table(_metric_table(section)))
+    return "\n".join(parts)
+
+
+_STYLE = """
+body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+h1 { font-size: 1.4em; } h2 { border-bottom: 2px solid #ccc; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; } caption { font-weight: bold; text-align: left; padding: 4px 0; }
+.passed { color: #17702a; } .failed { color: #b00020; } .skipped { color: #8a6d00; }
+.note { color: #666; font-style: italic; } img { max-width: 100%; }
+"""
+
+# Marks the page once every embedded picture has decoded, so a headless
+# browser (and the tests) can tell that all images loaded.
+_IMAGES_LOADED = """
+<script>
+window.addEventListener("load", function () {
+  var images = Array.from(document.images);
+  var ok = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute("data-images-loaded", ok.length + "/" + images.length);
+});
+</script>
+"""
+
+
+def _html_table(table: Table, status_column: int | None = None) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for row in table.rows:
+        cells = []
+        for index, cell in enumerate(row):
+            css = f' class="{html.escape(str(cell).split()[0])}"' \
+                if index == status_column and cell else ""
+            cells.append(f"<td{css}>{html.escape(str(cell))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table><caption>{html.escape(table.title)}</caption><tr>{head}</tr>"
+            + "".join(rows) + "</table>")
+
+
+def _as_html(run: RunData, sections: list[Section], stages: Table) -> str:
+    body = [f"<h1>{html.escape(_title(run))}</h1>",
+            "<p>" + ", ".join(f"<code>{html.escape(f'{k}={v}')}</code>"
+                              for k, v in run.parameters.items()) + "</p>",
+            _html_table(stages, status_column=2)]
+    for section in sections:
+        body.append(f"<h2>{html.escape(section.title)}</h2>")
+        body += [f'<p class="note">{html.escape(note)}</p>' for note in section.notes]
+        for figure in section.figures:
+            data = base64.b64encode(figure.png).decode()
+            body.append(f'<figure><img alt="{html.escape(figure.caption)}" '
+                        f'src="data:image/png;base64,{data}"></figure>')
+        body += [_html_table(table) for table in section.tables]
+        if section.metrics:
+            body.append(_html_table(_metric_table(section)))
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(_title(run))}</title><style>{_STYLE}</style></head>"
+            f"<body>{''.join(body)}{_IMAGES_LOADED}</body></html>\n")
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(path.read_text())

@@ -1,0 +1,129 @@
+"""Reports from a manifest written here (no tools run)."""
+
+import base64
+import json
+import re
+
+import pytest
+
+from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.flows.cli import main
+from tapeflow.reports.compare import compare_runs
+from tapeflow.reports.render import write_report
+from tapeflow.reports.run_data import ReportError, load_run
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _metric(name, value, unit, layer, source="tool", file="x/report.txt"):
+    return {"name": name, "value": value, "unit": unit, "layer": layer, "source": source,
+            "file": file}
+
+
+def _manifest(tmp_path, name, rows, cell_area, with_synthesis=True):
+    spec = SystolicSpec(rows=rows)
+    run_dir = tmp_path / name
+    (run_dir / "synthesize").mkdir(parents=True)
+    (run_dir / "x").mkdir()
+    (run_dir / "x" / "report.txt").write_text("numbers")
+    areas = run_dir / "synthesize" / "area_by_category.json"
+    areas.write_text(json.dumps({"area_um2": {"Flip Flops": cell_area / 2, "NOR": cell_area / 2},
+                                 "cells": {"Flip Flops": 10, "NOR": 20}}))
+    stages = [
+        {"name": "elaborate", "layer": "L5", "status": "passed", "reason": None, "warnings": [],
+         "up_to_date": False, "wall_seconds": 0.3, "outputs": [], "tools": {}, "metrics": [
+             _metric("pe_count", spec.pes, "PEs", "L5"),
+             _metric("peak_macs_per_cycle", spec.pes, "MAC/cycle", "L5"),
+             _metric("sustained_macs_per_cycle_protocol", spec.sustained_macs_per_cycle,
+                     "MAC/cycle", "L5", "protocol", None),
+             _metric("io_input_bytes_per_cycle", spec.input_bytes_per_cycle, "B/cycle", "L5",
+                     "protocol", None),
+             _metric("storage_bits", 100 * rows, "bits", "L5")]},
+        {"name": "synthesize", "layer": "L6", "status": "passed" if with_synthesis else "skipped",
+         "reason": None if with_synthesis else "siliconcompiler not installed", "warnings": [],
+         "up_to_date": with_synthesis, "wall_seconds": 8.0, "tools": {},
+         "outputs": [{"name": "area_by_category", "path": "synthesize/area_by_category.json",
+                      "sha256": "0" * 64, "bytes": 10}] if with_synthesis else [],
+         "metrics": [_metric("cell_area_um2", cell_area, "um^2", "L7"),
+                     _metric("utilization_1x1", cell_area / 165, "%", "L7"),
+                     _metric("utilization_1x2", cell_area / 342, "%", "L7")]
+         if with_synthesis else []},
+    ]
+    (run_dir / "manifest.json").write_text(json.dumps({
+        "design": "systolic", "parameters": spec.as_dict(), "tag": spec.tag,
+        "tapeflow_version": "0.1.0", "status": "passed", "stages": stages}))
+    return run_dir
+
+
+def test_report_files_layers_figures_and_sources(tmp_path):
+    run = load_run(_manifest(tmp_path, "a", 2, 18_000.0))
+    paths = write_report(run, tmp_path / "out")
+    data = json.loads(paths["json"].read_text())
+    assert set(data["layers"]) == {"L5", "L6", "L7", "L8"}
+    names = {m["name"] for layer in data["layers"].values() for m in layer["metrics"]}
+    assert {"pe_count", "cell_area_um2", "peak_gops", "operational_intensity"} <= names
+    for layer in data["layers"].values():
+        for metric in layer["metrics"]:
+            assert metric["source"] and metric["stage"]
+    assert data["layers"]["L6"]["notes"]                     # nothing recorded there
+    assert [s["status"] for s in data["stages"]] == ["passed", "passed (up to date)"]
+    pin_map = next(t for t in data["layers"]["L8"]["tables"] if t["title"] == "Pin map")
+    assert len(pin_map["rows"]) == 24 + 4
+    html = paths["html"].read_text()
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) == 3          # roofline, area breakdown, tile utilization
+    assert all(base64.b64decode(i).startswith(PNG_MAGIC) for i in images)
+    assert "http://" not in html and "https://" not in html   # works offline
+    markdown = paths["markdown"].read_text()
+    assert "## L5 Hardware architecture" in markdown and "figures/roofline.png" in markdown
+    assert (tmp_path / "out" / "figures" / "roofline.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_skipped_stages_are_shown_with_their_reason(tmp_path):
+    run = load_run(_manifest(tmp_path, "a", 2, 0.0, with_synthesis=False))
+    data = json.loads(write_report(run, tmp_path / "out")["json"].read_text())
+    synth = next(s for s in data["stages"] if s["stage"] == "synthesize")
+    assert synth["status"] == "skipped" and "siliconcompiler" in synth["reason / warnings"]
+
+
+def test_compare_two_array_sizes(tmp_path, capsys):
+    a = _manifest(tmp_path, "a", 2, 18_000.0)
+    b = _manifest(tmp_path, "b", 4, 33_000.0)
+    deltas = {d.name: d for d in compare_runs(load_run(a), load_run(b))}
+    assert deltas["cell_area_um2"].delta == 15_000.0
+    assert deltas["cell_area_um2"].percent == pytest.approx(83.33, 0.01)
+    assert deltas["peak_macs_per_cycle"].delta == 2
+    assert main(["report", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "cell_area_um2" in out and "+83.3" in out and "peak_macs_per_cycle" in out
+    assert (a / "report" / f"compare-{load_run(b).tag}.json").exists()
+
+
+def test_bad_report_input_is_one_line(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(ReportError, match="not a valid tapeflow manifest"):
+        load_run(tmp_path)
+
+
+def test_layout_picture_when_the_run_has_a_gds(tmp_path):
+    gdstk = pytest.importorskip("gdstk", reason="gdstk not installed (pip install gdstk)")
+    run_dir = _manifest(tmp_path, "a", 2, 18_000.0)
+    library = gdstk.Library()
+    top = library.new_cell("tt_um_tapeflow_systolic")
+    top.add(gdstk.rectangle((0, 0), (161.0, 111.52), layer=235, datatype=4))   # boundary
+    top.add(gdstk.rectangle((18.28, 2.48), (19.88, 109.04), layer=71, datatype=20))  # met4
+    top.add(gdstk.rectangle((10, 10), (50, 12), layer=68, datatype=20))       # met1
+    (run_dir / "harden").mkdir()
+    library.write_gds(str(run_dir / "harden" / "tt_um_tapeflow_systolic.gds"))
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["stages"].append({
+        "name": "harden", "layer": "L7", "status": "passed", "reason": None, "warnings": [],
+        "up_to_date": False, "wall_seconds": 1.0, "tools": {}, "metrics": [],
+        "outputs": [{"name": "gds", "path": "harden/tt_um_tapeflow_systolic.gds",
+                     "sha256": "0" * 64, "bytes": 1}]})
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    data = json.loads(write_report(load_run(run_dir), tmp_path / "out")["json"].read_text())
+    assert "figures/layout.png" in data["layers"]["L7"]["figures"]
+    assert (tmp_path / "out" / "figures" / "layout.png").read_bytes().startswith(PNG_MAGIC)
