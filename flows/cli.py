@@ -9,6 +9,9 @@ from pathlib import Path
 
 from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
+from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.tapeout.info_yaml import MetadataError, ProjectMetadata, check_metadata
+from tapeflow.tapeout.package import PackageError, write_package
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
 from tapeflow.reports.browser import BrowserError, screenshot
@@ -71,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="run folder (build/<design>-<tag>) or its manifest.json")
     report.add_argument("--screenshot", action="store_true",
                         help="also render report.html in headless Chromium to report.png")
+
+    package = commands.add_parser(
+        "package", help="write a TinyTapeout project folder from a run",
+        description="info.yaml, docs/info.md, src/, test/ (cocotb + Icarus, TT's layout), "
+                    "LICENSE; written to <run>/tt_project unless --out is given.")
+    package.add_argument("run", type=Path, metavar="RUN", help="run folder or manifest.json")
+    package.add_argument("--title", default="", help="project title (required)")
+    package.add_argument("--author", default="", help="your name (required)")
+    package.add_argument("--description", help="one line (default: generated from the design)")
+    package.add_argument("--discord", default="", help="discord user name (optional)")
+    package.add_argument("--out", type=Path, help="output folder")
     return parser
 
 
@@ -83,9 +97,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if ready else 1
         if args.command == "report":
             return _report(args)
+        if args.command == "package":
+            return _package(args)
         return _run(args)
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
-            TinyTapeoutDataError, ReportError, BrowserError) as error:
+            TinyTapeoutDataError, ReportError, BrowserError, MetadataError,
+            PackageError) as error:
         print(f"tapeflow: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -115,6 +132,19 @@ def _run(args) -> int:
         print(f"  {record.stage.name:<11} {record.stage.layer.value}  {state:<10} "
               f"{record.wall_seconds:7.1f} s{detail}")
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+def _package(args) -> int:
+    run = load_run(args.run)
+    spec = SystolicSpec(**run.parameters)
+    description = args.description or (
+        f"{spec.rows}x{spec.cols} systolic {'int' if spec.signed else 'uint'}{spec.in_width} "
+        f"MAC array, {spec.sustained_macs_per_cycle:g} MACs/cycle through the TT pins")
+    metadata = ProjectMetadata(args.title, args.author, description, args.discord)
+    check_metadata(metadata)
+    folder = write_package(run, metadata, args.out or run.run_dir / "tt_project")
+    print(folder)
+    return 0
 
 
 def _report(args) -> int:

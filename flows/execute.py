@@ -8,6 +8,7 @@ marked up to date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -110,7 +111,8 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
             records.append(StageRecord(stage, result, time.monotonic() - began, fingerprint,
                                        up_to_date=reused is not None))
         results[stage.name] = result
-        write_json_atomic(manifest_path, _manifest(design, spec, run_dir, started, records))
+        write_json_atomic(manifest_path,
+                          _manifest(design, spec, settings, run_dir, started, records))
     return run_dir, records
 
 
@@ -147,11 +149,14 @@ def _run_guarded(stage: Stage, ctx: RunContext) -> StageResult:
         return StageResult(Status.FAILED, f"{type(error).__name__}: {error} (traceback in {log})")
 
 
-def _manifest(design: str, spec, run_dir: Path, started, records: list[StageRecord]) -> dict:
+def _manifest(design: str, spec, settings: RunSettings, run_dir: Path, started,
+              records: list[StageRecord]) -> dict:
     statuses = [r.result.status for r in records]
     return {
         "design": design,
         "parameters": spec.as_dict(),
+        "settings": {k: None if v is None else (str(v) if isinstance(v, Path) else v)
+                     for k, v in dataclasses.asdict(settings).items()},
         "tag": spec.tag,
         "tapeflow_version": tapeflow_version(),
         "started": started.isoformat(timespec="seconds"),

@@ -32,6 +32,7 @@ class RunData:
     design: str
     tag: str
     parameters: dict
+    settings: dict                     # the run's RunSettings, as recorded
     tapeflow_version: str
     stages: list[StageEntry]
     metrics: dict[str, Metric]         # by name
@@ -75,7 +76,8 @@ def load_run(location: Path) -> RunData:
                 metrics[metric.name] = metric
                 owner[metric.name] = stage["name"]
         return RunData(manifest_path.parent.resolve(), data["design"], data["tag"],
-                       data["parameters"], data.get("tapeflow_version", "unknown"), stages,
+                       data["parameters"], data.get("settings", {}),
+                       data.get("tapeflow_version", "unknown"), stages,
                        metrics, owner)
     except (ValueError, KeyError, TypeError) as error:
         raise ReportError(f"{manifest_path} is not a valid tapeflow manifest: {error}") from None

@@ -1,0 +1,87 @@
+"""info.yaml rules and the TinyTapeout project folder."""
+
+import copy
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tapeflow.designs.systolic.pinout import pinout
+from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.flows.cli import main
+from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, build_info,
+                                        check_metadata, validate_info)
+
+from .conftest import needs_iverilog
+
+
+@pytest.fixture
+def info():
+    return build_info(ProjectMetadata("Systolic MAC", "Jane Doe", "int8 MAC array"),
+                      "tt_um_tapeflow_systolic", "project.v", 50_000_000, "1x2",
+                      pinout(SystolicSpec()))
+
+
+def test_generated_info_is_valid(info):
+    assert validate_info(info) == []
+    assert info["yaml_version"] == 6 and info["project"]["language"] == "Amaranth"
+    assert len(info["pinout"]) == 24 and all(info["pinout"].values())
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda i: i.update(yaml_version=5), "Unsupported YAML version"),
+    (lambda i: i["project"].update(title=""), "project.title"),
+    (lambda i: i["project"].pop("author"), "project.author"),
+    (lambda i: i["project"].update(clock_hz="50MHz"), "clock_hz must be an integer"),
+    (lambda i: i["project"].update(tiles="7x7"), "Invalid value for project.tiles"),
+    (lambda i: i["project"].update(top_module="my_top"), "must start with 'tt_um_'"),
+    (lambda i: i["project"].update(source_files=[]), "source_files"),
+    (lambda i: i["project"].update(source_files=["*.v"]), "without '*'"),
+    (lambda i: i["project"].update(uses_3v3=True), "3v3"),
+    (lambda i: i["pinout"].pop("uio[7]"), "Missing pinout.uio[7]"),
+    (lambda i: i["pinout"].update({"ui[8]": "x"}), "Invalid key 'ui[8]'"),
+    (lambda i: i["pinout"].update({k: "" for k in i["pinout"]}), "no pin is described"),
+    (lambda i: i.pop("pinout"), "Missing 'pinout' section"),
+])
+def test_each_rule(info, change, message):
+    broken = copy.deepcopy(info)
+    change(broken)
+    problems = validate_info(broken)
+    assert any(message in p for p in problems), problems
+
+
+def test_missing_metadata_is_a_clear_error():
+    with pytest.raises(MetadataError, match="author is missing"):
+        check_metadata(ProjectMetadata("Title", " ", "d"))
+
+
+@pytest.mark.slow
+@needs_iverilog
+def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
+    from tapeflow.flows.execute import execute
+    from tapeflow.flows.progress import Progress
+    from tapeflow.flows.settings import RunSettings
+    from tapeflow.flows.stages import Elaborate
+
+    run_dir, _ = execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
+                         [Elaborate()], Progress(io.StringIO()))
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
+    folder = run_dir / "tt_project"
+    info = yaml.safe_load((folder / "info.yaml").read_text())
+    assert validate_info(info) == []
+    assert info["project"]["tiles"] == "1x2"      # no tile-fit in this run: TT's 1x2 default
+    assert "Explain how your project works" not in (folder / "docs/info.md").read_text()
+    assert "module tt_um_tapeflow_systolic" in (folder / "src/project.v").read_text()
+    assert '"CLOCK_PERIOD": 20' in (folder / "src/config.json").read_text()
+    assert (folder / "LICENSE").read_text().lstrip().startswith("Apache License")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    if shutil.which("cocotb-config", path=env["PATH"]) is None:
+        pytest.skip("cocotb-config not on PATH (pip install cocotb)")
+    make = subprocess.run(["make"], cwd=folder / "test", capture_output=True, text=True, env=env)
+    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-2000:]
+    assert "TESTS=3 PASS=3 FAIL=0" in make.stdout
