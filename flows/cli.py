@@ -12,6 +12,7 @@ from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignErro
 from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.tapeout.info_yaml import MetadataError, ProjectMetadata, check_metadata
 from tapeflow.tapeout.package import PackageError, write_package
+from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, write_reports
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
 from tapeflow.reports.browser import BrowserError, screenshot
@@ -23,7 +24,7 @@ from .atomic import write_json_atomic, write_text_atomic
 from .doctor import doctor_report
 from .execute import execute, tapeflow_version
 from .params import ParameterError, build_spec, load_config
-from .pdk import PDK_ROOT_ENV, PdkError, check_pdk_root, pdk_root_setting
+from .pdk import PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, pdk_root_setting
 from .settings import RunSettings
 from .stage import Status
 from .stages import default_flow
@@ -85,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--description", help="one line (default: generated from the design)")
     package.add_argument("--discord", default="", help="discord user name (optional)")
     package.add_argument("--out", type=Path, help="output folder")
+
+    precheck = commands.add_parser(
+        "precheck", help="TinyTapeout's precheck on a GDS + LEF + powered Verilog + info.yaml",
+        description="Writes results.xml (JUnit) and results.md; exit 1 if any check fails.")
+    precheck.add_argument("path", type=Path, help="folder holding <top>.gds, or the .gds")
+    precheck.add_argument("--out", type=Path, help="report folder (default <folder>/reports)")
+    precheck.add_argument("--pdk-root", type=Path,
+                          help=f"local lambdapdk data for the sky130 layer table "
+                               f"(default ${PDK_ROOT_ENV})")
     return parser
 
 
@@ -99,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "package":
             return _package(args)
+        if args.command == "precheck":
+            return _precheck(args)
         return _run(args)
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
             TinyTapeoutDataError, ReportError, BrowserError, MetadataError,
-            PackageError) as error:
+            PackageError, PrecheckError) as error:
         print(f"tapeflow: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -132,6 +144,22 @@ def _run(args) -> int:
         print(f"  {record.stage.name:<11} {record.stage.layer.value}  {state:<10} "
               f"{record.wall_seconds:7.1f} s{detail}")
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+def _precheck(args) -> int:
+    find_inputs(args.path)               # a one-line error before the PDK is looked at
+    root = pdk_root_setting(args.pdk_root)
+    check_pdk_root(root)
+    results = run_precheck(args.path, layer_properties(root))
+    folder = args.path.parent if args.path.suffix == ".gds" else args.path
+    xml, markdown = write_reports(results, args.out or folder / "reports")
+    width = max(len(r.name) for r in results)
+    for result in results:
+        note = f"  {result.message}" if result.message else ""
+        print(f"{result.status:<8} {result.name:<{width}}{note}")
+    failed = sum(r.status == "failed" for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed; {xml}, {markdown}")
+    return 1 if failed else 0
 
 
 def _package(args) -> int:

@@ -66,11 +66,17 @@ def cell_library(root: Path | None):
     return library
 
 
-def layer_properties(root: Path) -> Path:
-    """KLayout's layer colours for sky130 (sky130A.lyp), from the PDK's schema."""
+def layer_properties(root: Path | None) -> Path:
+    """KLayout's layer table for sky130 (sky130A.lyp), from the PDK's schema;
+    without a local root lambdapdk fetches it."""
     pdk = sky130_libraries()[0]
-    use_local_pdk([pdk], root)
-    return Path(pdk.find_files("fileset", "klayout.techmap", "file", "display")[0])
+    if root is not None:
+        use_local_pdk([pdk], root)
+    try:
+        return Path(pdk.find_files("fileset", "klayout.techmap", "file", "display")[0])
+    except FileNotFoundError as error:   # lambdapdk could not download it
+        raise PdkError(f"the sky130 layer table is not available ({str(error)[:120]}...); "
+                       f"set {PDK_ROOT_ENV} to a local lambdapdk copy") from None
 
 
 def liberty_file(library, corner: str) -> Path:

@@ -118,7 +118,7 @@ def _sky130_layer_properties():
     picture uses default colours rather than downloading the PDK."""
     from tapeflow.flows.pdk import layer_properties, pdk_root_setting
     root = pdk_root_setting(None)
-    return layer_properties(root) if root is not None else None
+    return layer_properties(root) if root is not None else None   # no download for a picture
 
 
 FIGURES = {

@@ -1,0 +1,104 @@
+"""tapeflow precheck on the generated reference tile and one broken variant
+per check (gdstk; the sky130 cells and layer table come from the PDK)."""
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tapeflow.flows.cli import main
+from tapeflow.tapeout.fixtures import TOP, VARIANTS, reference, variant, write
+from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck
+from tapeflow.tapeout.tile_constraints import tile_constraints
+
+pytest.importorskip("gdstk", reason="gdstk not installed (pip install gdstk)")
+
+
+@pytest.fixture(scope="module")
+def pdk():
+    from tapeflow.flows.pdk import PDK_ROOT_ENV, cell_library, layer_properties
+    root = os.environ.get(PDK_ROOT_ENV)
+    if not root:
+        pytest.skip("no local sky130 data: set TAPEFLOW_PDK_ROOT (the fixtures use its cells)")
+    root = Path(root)
+    cells = Path(cell_library(root).find_files("fileset", "models.physical", "file", "gds")[0])
+    return cells, layer_properties(root)
+
+
+@pytest.fixture(scope="module")
+def tiles(pdk, tmp_path_factory):
+    cells, _ = pdk
+    folder = tmp_path_factory.mktemp("precheck")
+    written = {"reference": write(reference(), folder / "reference", cells)}
+    for index, name in enumerate(VARIANTS):
+        written[name] = write(variant(name), folder / f"variant{index}", cells)
+    return written
+
+
+def test_tile_constraints_match_tinytapeout():
+    one = tile_constraints("1x1")
+    assert one.pins["clk"].rect == (143830, 110520, 144130, 111520)
+    assert [r[0] for r in one.straps["VPWR"]] == [18280, 57150, 96020, 134890]
+    assert [r[0] for r in one.straps["VGND"]] == [21580, 60450, 99320, 138190]
+    assert all(r[1] == 2480 and r[3] == 109040 for r in one.straps["VPWR"])
+
+
+def test_reference_tile_passes_every_check(tiles, pdk):
+    results = run_precheck(tiles["reference"], pdk[1])
+    assert len(results) >= 17
+    assert [r.name for r in results if r.status != "passed"] == []
+
+
+@pytest.mark.parametrize("check", list(VARIANTS))
+def test_each_variant_fails_exactly_its_check(check, tiles, pdk):
+    results = run_precheck(tiles[check], pdk[1])
+    assert [r.name for r in results if r.status != "passed"] == [check]
+
+
+def test_truncated_gds_is_a_failed_check_not_a_crash(tiles, pdk, tmp_path):
+    folder = tmp_path / "truncated"
+    folder.mkdir()
+    for path in tiles["reference"].parent.iterdir():
+        if path.is_file():
+            data = path.read_bytes()
+            (folder / path.name).write_bytes(data[:len(data) // 3] if path.suffix == ".gds"
+                                             else data)
+    results = {r.name: r for r in run_precheck(folder, pdk[1])}
+    assert results["GDS readable"].status == "failed"
+    assert results["Top cell name"].status == "skipped"
+    assert results["Signal pins match the template"].status == "passed"   # LEF still fine
+
+
+def test_lef_without_the_macro(tiles, pdk, tmp_path):
+    folder = tmp_path / "nolef"
+    folder.mkdir()
+    for path in tiles["reference"].parent.iterdir():
+        if path.is_file():
+            (folder / path.name).write_bytes(path.read_bytes())
+    (folder / f"{TOP}.lef").write_text("VERSION 5.7 ;\nEND LIBRARY\n")
+    results = {r.name: r for r in run_precheck(folder, pdk[1])}
+    assert results["LEF readable"].status == "failed" and "no MACRO" in results["LEF readable"].message
+    assert results["Power pins"].status == "skipped"
+
+
+def test_missing_info_yaml_and_wrong_top_name(tmp_path, capsys):
+    (tmp_path / "tt_um_x.gds").write_bytes(b"")
+    with pytest.raises(PrecheckError, match="no info.yaml"):
+        find_inputs(tmp_path / "tt_um_x.gds")
+    (tmp_path / "info.yaml").write_text("project:\n  top_module: tt_um_y\n  tiles: 1x1\n")
+    with pytest.raises(PrecheckError, match="expects tt_um_y.gds"):
+        find_inputs(tmp_path / "tt_um_x.gds")
+    assert main(["precheck", str(tmp_path / "tt_um_x.gds")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_reports_and_exit_status(tiles, pdk):
+    broken = tiles["Power pins"].parent
+    assert main(["precheck", str(broken)]) == 1
+    suite = ET.parse(broken / "reports" / "results.xml").getroot().find("testsuite")
+    assert suite.get("failures") == "1"
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["Power pins"]
+    assert "❌ failed" in (broken / "reports" / "results.md").read_text()
+    assert main(["precheck", str(tiles["reference"].parent)]) == 0
