@@ -24,7 +24,8 @@ from .atomic import write_json_atomic, write_text_atomic
 from .doctor import doctor_report
 from .execute import execute, tapeflow_version
 from .params import ParameterError, build_spec, load_config
-from .pdk import PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, pdk_root_setting
+from .pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
+                  pdk_root_setting)
 from .settings import RunSettings
 from .stage import Status
 from .stages import default_flow
@@ -150,9 +151,10 @@ def _precheck(args) -> int:
     find_inputs(args.path)               # a one-line error before the PDK is looked at
     root = pdk_root_setting(args.pdk_root)
     check_pdk_root(root)
-    results = run_precheck(args.path, layer_properties(root))
     folder = args.path.parent if args.path.suffix == ".gds" else args.path
-    xml, markdown = write_reports(results, args.out or folder / "reports")
+    out = args.out or folder / "reports"
+    results = run_precheck(args.path, layer_properties(root), magic_tech(root), out)
+    xml, markdown = write_reports(results, out)
     width = max(len(r.name) for r in results)
     for result in results:
         note = f"  {result.message}" if result.message else ""

@@ -79,6 +79,18 @@ def layer_properties(root: Path | None) -> Path:
                        f"set {PDK_ROOT_ENV} to a local lambdapdk copy") from None
 
 
+def magic_tech(root: Path | None) -> Path:
+    """Magic's sky130A.tech, from the PDK's schema."""
+    pdk = sky130_libraries()[0]
+    if root is not None:
+        use_local_pdk([pdk], root)
+    try:
+        return Path(pdk.find_files("fileset", "magic.drc", "file", "tech")[0])
+    except FileNotFoundError as error:
+        raise PdkError(f"magic's sky130A.tech is not available ({str(error)[:120]}...); "
+                       f"set {PDK_ROOT_ENV} to a local lambdapdk copy") from None
+
+
 def liberty_file(library, corner: str) -> Path:
     fileset = library.get("asic", "libcornerfileset", corner, "nldm")[0]
     return Path(library.find_files("fileset", fileset, "file", "liberty")[0])

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 # g++ and make build Verilator models; iverilog is the second simulator and
 # TinyTapeout's gate-level simulator; opensta (sta) times the synthesized netlist;
-# chromium renders report.html headless (screenshots, tests).
-packages=(iverilog g++ make opensta chromium)
+# magic runs precheck's DRC; chromium renders report.html headless.
+packages=(iverilog g++ make opensta magic chromium)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()

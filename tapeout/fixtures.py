@@ -64,7 +64,8 @@ def reference(tile: str = "1x1") -> Draft:
         draft.lef_pins[net] = ("INOUT", "POWER" if net == "VPWR" else "GROUND",
                                [("met4", rect) for rect in rects])
     core_x, core_y = constraints.core[0] / 1000, constraints.core[1] / 1000
-    draft.cells = [(CELLS[0], (core_x + 10.12, core_y)), (CELLS[1], (core_x + 13.8, core_y))]
+    # the tap abuts the inverter: their nwells merge and the tap biases both
+    draft.cells = [(CELLS[0], (core_x + 10.12, core_y)), (CELLS[1], (core_x + 11.5, core_y))]
     draft.verilog = _powered_verilog(TOP)
     return draft
 
@@ -158,7 +159,7 @@ def _narrow_power(draft: Draft) -> None:
 def _abutting_power(draft: Draft) -> None:
     direction, use, rects = draft.lef_pins["VGND"]
     vpwr = draft.lef_pins["VPWR"][2][0][1]
-    extra = (vpwr[2], vpwr[1], vpwr[2] + 1600, vpwr[3])     # touches the first VPWR strap
+    extra = (vpwr[0] - 1600, vpwr[1], vpwr[0], vpwr[3])    # touches the first VPWR strap
     draft.lef_pins["VGND"] = (direction, use, rects + [("met4", extra)])
     draft.rects += [(MET4, tuple(v / 1000 for v in extra)),
                     (MET4_PIN, tuple(v / 1000 for v in extra))]
@@ -187,7 +188,7 @@ def _urpm_near_nwell(draft: Draft) -> None:
 
 VARIANTS: dict[str, Callable[[Draft], None]] = {
     "Top cell name": lambda d: setattr(d, "top", "tt_um_other_name"),
-    "No met5": lambda d: d.rects.append(((72, 20), (40.0, 40.0, 41.0, 41.0))),
+    "No met5": lambda d: d.rects.append(((72, 20), (40.0, 40.0, 43.0, 43.0))),
     "prBoundary.boundary (235/4) present": lambda d: d.rects.remove(d.rects[0]),
     "Nothing outside the boundary": lambda d: d.rects.append(((68, 20), (-5.0, 10.0, -4.0, 11.0))),
     "Exactly one top cell": lambda d: setattr(d, "extra_top_cell", True),
@@ -203,6 +204,8 @@ VARIANTS: dict[str, Callable[[Draft], None]] = {
     "Pins do not overlap or abut": _abutting_power,
     "Power pin names and USE": _wrong_use,
     "Verilog parses": lambda d: setattr(d, "verilog", d.verilog.replace("endmodule", "")),
+    # met1 narrower than its 0.14 um minimum width
+    "Magic DRC": lambda d: d.rects.append(((68, 20), (60.0, 60.0, 60.1, 62.0))),
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .lef import LefError, LefMacro, parse_macro
+from .magic_drc import MagicUnavailable, run_magic_drc
 from .tile_constraints import POWER_NETS, Rect, TileConstraints, tile_constraints
 
 BOUNDARY = (235, 4)
@@ -75,7 +76,11 @@ def find_inputs(path: Path) -> Inputs:
     return Inputs(folder, top, str(tile), gds, gds.with_suffix(".lef"), gds.with_suffix(".v"))
 
 
-def run_precheck(path: Path, layer_properties: Path | None) -> list[CheckResult]:
+def run_precheck(path: Path, layer_properties: Path | None,
+                 magic_tech: Path | None = None, work_dir: Path | None = None
+                 ) -> list[CheckResult]:
+    """``magic_tech``: the PDK's sky130A.tech for Magic DRC (skipped without it);
+    ``work_dir``: where Magic's scratch files and log go."""
     inputs = find_inputs(path)
     try:
         constraints = tile_constraints(inputs.tile)
@@ -104,7 +109,22 @@ def run_precheck(path: Path, layer_properties: Path | None) -> list[CheckResult]
                        if macro is None else _result(name, check(macro, inputs, constraints)))
     results.append(_result("Power pin names and USE", _power_names(inputs)))
     results.append(_result("Verilog parses", _verilog_parses(inputs.verilog)))
+    results.append(_magic_drc(inputs, layout is not None, magic_tech,
+                              work_dir or inputs.folder / "reports"))
     return results
+
+
+def _magic_drc(inputs: Inputs, readable: bool, tech: Path | None, work_dir: Path) -> CheckResult:
+    name = "Magic DRC"
+    if not readable:
+        return CheckResult(name, "skipped", "the GDS could not be read")
+    if tech is None:
+        return CheckResult(name, "skipped", "no sky130A.tech (set TAPEFLOW_PDK_ROOT)")
+    try:
+        drc = run_magic_drc(inputs.gds, inputs.top, tech, work_dir)
+    except MagicUnavailable as error:
+        return CheckResult(name, "skipped", str(error))
+    return _result(name, [f"{count} x {rule}" for rule, count in drc.rules.items()])
 
 
 def _result(name: str, problems: list[str]) -> CheckResult:
