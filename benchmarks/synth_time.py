@@ -12,7 +12,6 @@ import argparse
 import dataclasses
 import io
 import tempfile
-import time
 from pathlib import Path
 
 from tapeflow.designs.registry import get_design

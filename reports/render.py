@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 from tapeflow.flows.atomic import write_json_atomic, write_text_atomic
@@ -133,7 +132,3 @@ def _as_html(run: RunData, sections: list[Section], stages: Table) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(_title(run))}</title><style>{_STYLE}</style></head>"
             f"<body>{''.join(body)}{_IMAGES_LOADED}</body></html>\n")
-
-
-def load_json(path: Path) -> dict:
-    return json.loads(path.read_text())

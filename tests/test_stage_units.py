@@ -1,7 +1,5 @@
 """Stages and parsers of the synthesis part, without running the tools."""
 
-import io
-from pathlib import Path
 
 import pytest
 
