@@ -66,6 +66,17 @@ def cell_library(root: Path | None):
     return library
 
 
+def unavailable_reason(root: Path | None) -> str | None:
+    """Why the sky130hd data cannot be had, or None. With no local root this
+    makes lambdapdk fetch its data, which fails offline."""
+    try:
+        liberty_file(cell_library(root), "typical")
+    except FileNotFoundError as error:
+        return (f"the sky130 PDK data could not be downloaded by lambdapdk "
+                f"({str(error)[:100]}...); set {PDK_ROOT_ENV} to a local copy")
+    return None
+
+
 def layer_properties(root: Path | None) -> Path:
     """KLayout's layer table for sky130 (sky130A.lyp), from the PDK's schema;
     without a local root lambdapdk fetches it."""

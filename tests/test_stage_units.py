@@ -119,3 +119,14 @@ def test_synthesize_is_skipped_with_a_reason_when_the_yosys_launcher_cannot_run(
     monkeypatch.setattr(synthesize, "pyosys_available", lambda: False)
     result = Synthesize().run(_context(tmp_path, 0.0))
     assert result.status == Status.SKIPPED and "pip install pyosys" in result.reason
+
+
+def test_synthesize_is_skipped_when_the_pdk_data_cannot_be_had(tmp_path, monkeypatch):
+    pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
+    import tapeflow.flows.pdk as pdk
+
+    def offline(library, corner):
+        raise FileNotFoundError("Dataroot lambdapdk not found: no network")
+    monkeypatch.setattr(pdk, "liberty_file", offline)
+    result = Synthesize().run(_context(tmp_path, 0.0))
+    assert result.status == Status.SKIPPED and "TAPEFLOW_PDK_ROOT" in result.reason

@@ -13,7 +13,7 @@ from tapeflow.tapeout.tt_data import cell_categories
 
 from ..atomic import write_json_atomic
 from ..liberty import cell_areas
-from ..pdk import liberty_file
+from ..pdk import liberty_file, unavailable_reason
 from ..sc_project import ScProjectSettings, build_project
 from ..stage import RunContext, Stage, StageResult, Status
 from ..tools import tool_version
@@ -39,6 +39,9 @@ class Synthesize(Stage):
         if not pyosys_available():
             return StageResult.skipped("yosys launcher unavailable: it runs on pyosys "
                                        "(pip install pyosys==0.70)")
+        missing_pdk = unavailable_reason(ctx.settings.pdk_root)
+        if missing_pdk:
+            return StageResult.skipped(missing_pdk)
         from siliconcompiler.flows.synflow import SynthesisFlow
 
         spec = ctx.spec
