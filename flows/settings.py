@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tapeflow.tapeout.tiles import TT_TARGET_DENSITY
+
+from .sc_project import TT_CLOCK_PERIOD_NS
+
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -12,7 +16,7 @@ class RunSettings:
     simulator: str = "verilator"        # for verify-rtl: verilator or icarus
     seed: int = 1                       # cocotb random seed
     code_coverage: bool = True          # Verilator line/toggle coverage in verify-rtl
-    clock_period_ns: float = 20.0       # TinyTapeout's default clock
+    clock_period_ns: float = TT_CLOCK_PERIOD_NS
     pdk_root: Path | None = None        # local lambdapdk data (TAPEFLOW_PDK_ROOT); None: download
     tile: str | None = None             # requested TT tile; None: the smallest that fits
-    target_density: float = 0.60        # TT's placement target density
+    target_density: float = TT_TARGET_DENSITY
