@@ -10,7 +10,8 @@ from pathlib import Path
 from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
 from tapeflow.designs.systolic.spec import SystolicSpec
-from tapeflow.tapeout.info_yaml import MetadataError, ProjectMetadata, check_metadata
+from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, check_metadata,
+                                        check_project_folder)
 from tapeflow.tapeout.package import PackageError, write_package
 from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, write_reports
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
@@ -88,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--discord", default="", help="discord user name (optional)")
     package.add_argument("--out", type=Path, help="output folder")
 
+    check_info = commands.add_parser(
+        "check-info", help="validate a TinyTapeout project's info.yaml and docs/info.md")
+    check_info.add_argument("path", type=Path, help="project folder or its info.yaml")
+
     precheck = commands.add_parser(
         "precheck", help="TinyTapeout's precheck on a GDS + LEF + powered Verilog + info.yaml",
         description="Writes results.xml (JUnit) and results.md; exit 1 if any check fails.")
@@ -112,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
             return _package(args)
         if args.command == "precheck":
             return _precheck(args)
+        if args.command == "check-info":
+            problems = check_project_folder(args.path)
+            for problem in problems:
+                print(f"error: {problem}")
+            print("info.yaml and docs/info.md are valid" if not problems
+                  else f"{len(problems)} problem(s)")
+            return 1 if problems else 0
         return _run(args)
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
             TinyTapeoutDataError, ReportError, BrowserError, MetadataError,

@@ -105,3 +105,33 @@ def _pinout_errors(pinout) -> list[str]:
     if not errors and not any(pinout[key].strip() for key in PIN_KEYS):
         errors.append("Please fill in the 'pinout' section: no pin is described")
     return errors
+
+
+#: Template text TT's check_info_md rejects (the sections must be rewritten).
+_TEMPLATE_TEXT = ("# How it works\n\nExplain how your project works",
+                  "# How to test\n\nExplain how to use your project")
+
+
+def check_project_folder(folder) -> list[str]:
+    """info.yaml and docs/info.md of a TinyTapeout project folder, as TT's
+    docs check reads them; [] when both are fine."""
+    import yaml
+    from pathlib import Path
+
+    folder = Path(folder)
+    info_path = folder / "info.yaml" if folder.is_dir() else folder
+    folder = info_path.parent
+    if not info_path.is_file():
+        return [f"{info_path} does not exist"]
+    try:
+        info = yaml.safe_load(info_path.read_text())
+    except yaml.YAMLError as error:
+        return [f"info.yaml is not valid YAML: {error}"]
+    problems = validate_info(info)
+    info_md = folder / "docs" / "info.md"
+    if not info_md.is_file():
+        problems.append("docs/info.md does not exist")
+    elif any(text in info_md.read_text() for text in _TEMPLATE_TEXT):
+        problems.append("docs/info.md still has the template text: rewrite How it works / "
+                        "How to test")
+    return problems

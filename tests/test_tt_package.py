@@ -55,6 +55,18 @@ def test_each_rule(info, change, message):
     assert any(message in p for p in problems), problems
 
 
+def test_check_info_reports_template_text_and_bad_yaml(tmp_path, info, capsys):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "info.yaml").write_text(yaml.safe_dump(info))
+    (tmp_path / "docs" / "info.md").write_text("## How it works\n\nExplain how your project works\n")
+    assert main(["check-info", str(tmp_path)]) == 1
+    assert "template text" in capsys.readouterr().out
+    (tmp_path / "docs" / "info.md").write_text("## How it works\n\nA MAC array.\n")
+    assert main(["check-info", str(tmp_path / "info.yaml")]) == 0
+    (tmp_path / "info.yaml").write_text("project: [unclosed")
+    assert main(["check-info", str(tmp_path)]) == 1
+
+
 def test_missing_metadata_is_a_clear_error():
     with pytest.raises(MetadataError, match="author is missing"):
         check_metadata(ProjectMetadata("Title", " ", "d"))
@@ -74,6 +86,7 @@ def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
     folder = run_dir / "tt_project"
     info = yaml.safe_load((folder / "info.yaml").read_text())
     assert validate_info(info) == []
+    assert main(["check-info", str(folder)]) == 0
     assert info["project"]["tiles"] == "1x2"      # no tile-fit in this run: TT's 1x2 default
     assert "Explain how your project works" not in (folder / "docs/info.md").read_text()
     assert "module tt_um_tapeflow_systolic" in (folder / "src/project.v").read_text()
