@@ -106,25 +106,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    handlers = {"run": _run, "doctor": _doctor, "report": _report, "package": _package,
+                "precheck": _precheck, "check-info": _check_info}
     try:
-        if args.command == "doctor":
-            report, ready = doctor_report()
-            print(report)
-            return 0 if ready else 1
-        if args.command == "report":
-            return _report(args)
-        if args.command == "package":
-            return _package(args)
-        if args.command == "precheck":
-            return _precheck(args)
-        if args.command == "check-info":
-            problems = check_project_folder(args.path)
-            for problem in problems:
-                print(f"error: {problem}")
-            print("info.yaml and docs/info.md are valid" if not problems
-                  else f"{len(problems)} problem(s)")
-            return 1 if problems else 0
-        return _run(args)
+        return handlers[args.command](args)
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
             TinyTapeoutDataError, ReportError, BrowserError, MetadataError,
             PackageError, PrecheckError) as error:
@@ -133,6 +118,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tapeflow: interrupted", file=sys.stderr)
         return 130
+
+
+def _doctor(args) -> int:
+    report, ready = doctor_report()
+    print(report)
+    return 0 if ready else 1
+
+
+def _check_info(args) -> int:
+    problems = check_project_folder(args.path)
+    for problem in problems:
+        print(f"error: {problem}")
+    print(f"{len(problems)} problem(s)" if problems else "info.yaml and docs/info.md are valid")
+    return 1 if problems else 0
 
 
 def _run(args) -> int:
