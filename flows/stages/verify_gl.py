@@ -3,13 +3,14 @@ cell models (functional, unit delay, as TinyTapeout's gate-level test)."""
 
 from __future__ import annotations
 
-from tapeflow.reports.metrics import Layer, Metric
+from tapeflow.reports.metrics import Layer
 from tapeflow.verification.simulate import (SIMULATORS, SimulationError, SimulationSettings,
                                              run_regression)
 
 from ..pdk import cell_library, simulation_models
 from ..stage import RunContext, Stage, StageResult, Status
 from ..tools import tool_version, which
+from .regression import regression_failure, regression_metrics
 
 #: Icarus is TT's own gate-level simulator; Verilator handles the cell models' UDPs too.
 GATE_LEVEL_SIMULATORS = ("icarus", "verilator")
@@ -42,20 +43,11 @@ class VerifyGl(Stage):
             tools[executable] = tool_version(executable)
             outputs[f"{simulator}_results"] = result.results_xml
             outputs[f"{simulator}_log"] = result.log
-            source, junit = f"cocotb on {simulator}, gate level", ctx.relative(result.results_xml)
-            metrics += [
-                Metric(f"gl_{simulator}_tests_run", result.tests, "tests", Layer.L6, source,
-                       junit),
-                Metric(f"gl_{simulator}_tests_passed", result.passed, "tests", Layer.L6, source,
-                       junit),
-                Metric(f"gl_{simulator}_cycles_simulated", result.cycles, "cycles", Layer.L6,
-                       source, ctx.relative(result.stats)),
-                Metric(f"gl_{simulator}_cycles_per_second", round(result.cycles_per_second),
-                       "cycles/s", Layer.L6, source, ctx.relative(result.stats)),
-            ]
-            if result.failed or result.tests == 0:
-                failures.append(f"{simulator}: {result.failed} of {result.tests} failed: "
-                                + "; ".join(result.failures[:2]))
+            metrics += regression_metrics(ctx, result, f"gl_{simulator}",
+                                          f"cocotb on {simulator}, gate level")
+            failure = regression_failure(result, shown=2)
+            if failure:
+                failures.append(f"{simulator}: {failure}")
         if not tools:
             return StageResult.skipped("no gate-level simulator could run: "
                                        + "; ".join(warnings))

@@ -9,6 +9,7 @@ from tapeflow.verification.simulate import (SIMULATORS, SimulationError, Simulat
 from ..atomic import write_json_atomic
 from ..stage import RunContext, Stage, StageResult, Status
 from ..tools import tool_version, which
+from .regression import regression_failure, regression_metrics
 
 class VerifyRtl(Stage):
     name = "verify-rtl"
@@ -41,24 +42,16 @@ class VerifyRtl(Stage):
         outputs = {name: path for name, path in outputs.items() if path and path.exists()}
         tools = {executable: tool_version(executable), "cocotb": tool_version("cocotb")}
         metrics = _metrics(ctx, result, coverage_file)
-        if result.failed or result.tests == 0:
-            reason = (f"{result.failed} of {result.tests} tests failed: "
-                      + "; ".join(result.failures[:3]))
-            return StageResult(Status.FAILED, reason, outputs, metrics, tools)
-        return StageResult(Status.PASSED, None, outputs, metrics, tools)
+        failure = regression_failure(result)
+        return StageResult(Status.FAILED if failure else Status.PASSED, failure, outputs,
+                           metrics, tools)
 
 
 def _metrics(ctx: RunContext, result, coverage_file) -> list[Metric]:
     source = f"cocotb on {result.simulator}"
-    junit, stats = ctx.relative(result.results_xml), ctx.relative(result.stats)
     coverage = ctx.relative(coverage_file)
     functional = result.functional_coverage
-    metrics = [
-        Metric("rtl_tests_run", result.tests, "tests", Layer.L6, source, junit),
-        Metric("rtl_tests_passed", result.passed, "tests", Layer.L6, source, junit),
-        Metric("rtl_cycles_simulated", result.cycles, "cycles", Layer.L6, source, stats),
-        Metric("rtl_sim_cycles_per_second", round(result.cycles_per_second), "cycles/s",
-               Layer.L6, source, stats),
+    metrics = regression_metrics(ctx, result, "rtl", source) + [
         Metric("functional_coverage_percent", functional["percent"], "%", Layer.L6,
                "tapeflow protocol coverage", coverage),
         Metric("functional_coverage_bins_hit", functional["bins_hit"], "bins", Layer.L6,
@@ -74,5 +67,6 @@ def _metrics(ctx: RunContext, result, coverage_file) -> list[Metric]:
     if "sustained_macs_per_cycle" in result.metrics:
         metrics.append(Metric("sustained_macs_per_cycle_measured",
                               round(result.metrics["sustained_macs_per_cycle"], 4),
-                              "MAC/cycle", Layer.L5, f"{source}: sustained_stream test", stats))
+                              "MAC/cycle", Layer.L5, f"{source}: sustained_stream test",
+                              ctx.relative(result.stats)))
     return metrics
