@@ -58,12 +58,16 @@ def check_pdk_root(root: Path | None) -> None:
         use_local_pdk(sky130_libraries(), root)
 
 
-def cell_library(root: Path | None):
-    """sky130hd's schema, reading from ``root`` when given."""
-    library = sky130_libraries()[1]
+def _local(library, root: Path | None):
     if root is not None:
         use_local_pdk([library], root)
     return library
+
+
+def cell_library(root: Path | None):
+    """sky130hd's schema, reading from ``root`` when given."""
+    from lambdapdk.sky130.libs.sky130sc import Sky130_SCHDLibrary
+    return _local(Sky130_SCHDLibrary(), root)
 
 
 def unavailable_reason(root: Path | None) -> str | None:
@@ -77,29 +81,25 @@ def unavailable_reason(root: Path | None) -> str | None:
     return None
 
 
-def layer_properties(root: Path | None) -> Path:
-    """KLayout's layer table for sky130 (sky130A.lyp), from the PDK's schema;
-    without a local root lambdapdk fetches it."""
-    pdk = sky130_libraries()[0]
-    if root is not None:
-        use_local_pdk([pdk], root)
+def _pdk_file(root: Path | None, fileset: str, kind: str, what: str) -> Path:
+    """A file of the sky130 PDK schema; without a local root lambdapdk fetches it."""
+    from lambdapdk.sky130 import Sky130PDK
+    pdk = _local(Sky130PDK(), root)
     try:
-        return Path(pdk.find_files("fileset", "klayout.techmap", "file", "display")[0])
+        return Path(pdk.find_files("fileset", fileset, "file", kind)[0])
     except FileNotFoundError as error:   # lambdapdk could not download it
-        raise PdkError(f"the sky130 layer table is not available ({str(error)[:120]}...); "
+        raise PdkError(f"{what} is not available ({str(error)[:120]}...); "
                        f"set {PDK_ROOT_ENV} to a local lambdapdk copy") from None
+
+
+def layer_properties(root: Path | None) -> Path:
+    """KLayout's layer table for sky130 (sky130A.lyp)."""
+    return _pdk_file(root, "klayout.techmap", "display", "the sky130 layer table")
 
 
 def magic_tech(root: Path | None) -> Path:
-    """Magic's sky130A.tech, from the PDK's schema."""
-    pdk = sky130_libraries()[0]
-    if root is not None:
-        use_local_pdk([pdk], root)
-    try:
-        return Path(pdk.find_files("fileset", "magic.drc", "file", "tech")[0])
-    except FileNotFoundError as error:
-        raise PdkError(f"magic's sky130A.tech is not available ({str(error)[:120]}...); "
-                       f"set {PDK_ROOT_ENV} to a local lambdapdk copy") from None
+    """Magic's sky130A.tech."""
+    return _pdk_file(root, "magic.drc", "tech", "magic's sky130A.tech")
 
 
 def liberty_file(library, corner: str) -> Path:
