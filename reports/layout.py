@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.collections import PolyCollection
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
+from tapeflow.tapeout.layer_table import layer_colours
 
 #: Purposes drawn: drawing layers and pins (labels and boundaries stay outlines).
 _SKIPPED_DATATYPES = {5}
 
 
-@lru_cache(maxsize=4)
-def layer_colours(lyp: Path) -> dict[tuple[int, int], tuple[str, str]]:
-    """(layer, datatype) -> (fill colour, name) from a KLayout layer-properties file."""
-    colours = {}
-    for props in ET.parse(lyp).getroot().iter("properties"):
-        source = (props.findtext("source") or "").split("@")[0]
-        if "/" not in source:
-            continue
-        layer, datatype = source.split("/")
-        try:
-            key = (int(layer), int(datatype))
-        except ValueError:
-            continue
-        colours[key] = (props.findtext("fill-color") or "#888888",
-                        (props.findtext("name") or source).split(" - ")[0])
-    return colours
-
-
-def render_gds(gds: Path, lyp: Path | None, title: str) -> bytes:
-    import io
-
+def draw_gds(gds: Path, lyp: Path | None, title: str):
+    """A matplotlib figure of the top cell, every layer in its colour."""
     import gdstk
 
     library = gdstk.read_gds(str(gds))
@@ -66,8 +44,4 @@ def render_gds(gds: Path, lyp: Path | None, title: str) -> bytes:
     axes.set_xlabel("µm")
     axes.set_title(title, fontsize=9)
     axes.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure

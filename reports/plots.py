@@ -11,7 +11,7 @@ matplotlib.use("Agg")                       # no display; PNG only
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .derived import clock_for_roofline  # noqa: E402
-from .layout import render_gds  # noqa: E402
+from .layout import draw_gds  # noqa: E402
 from .run_data import RunData  # noqa: E402
 
 
@@ -110,7 +110,7 @@ def layout(run: RunData) -> bytes | None:
                 for o in s.outputs if o["path"].endswith(".gds")), None)
     if gds is None or not gds.is_file():
         return None
-    return render_gds(gds, _sky130_layer_properties(), f"{gds.name}")
+    return _png(draw_gds(gds, _sky130_layer_properties(), gds.name))
 
 
 def _sky130_layer_properties():

@@ -12,7 +12,7 @@ from tapeflow.designs.systolic.pinout import OTHER_PINS, pinout
 from tapeflow.designs.systolic.spec import SystolicSpec
 
 from .derived import derived_metrics
-from .metrics import Layer, Metric
+from .metrics import Metric
 from .plots import FIGURES
 from .run_data import RunData
 
@@ -144,6 +144,3 @@ def _packaging(run: RunData, section: Section) -> None:
         section.tables.append(Table("Pin map", ["pin", "function"], rows))
     section.notes.append("GDS layers, TinyTapeout precheck and the submission bundle come "
                          "with the hardening and packaging stages; not run.")
-
-
-__all__ = ["Layer", "Section", "Table", "Figure", "build_sections", "stage_table"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .layer_table import layer_names
 from .lef import LefError, LefMacro, parse_macro
 from .magic_drc import MagicUnavailable, run_magic_drc
 from .tile_constraints import POWER_NETS, Rect, TileConstraints, tile_constraints
@@ -172,11 +173,10 @@ def _shapes(cell, layer: tuple[int, int]):
     return [p for p in cell.get_polygons() if (p.layer, p.datatype) == layer]
 
 
-def _layer_names(layer_properties: Path | None) -> dict[tuple[int, int], str]:
-    if layer_properties is None:
-        return {}
-    from tapeflow.reports.layout import layer_colours
-    return {key: name for key, (_, name) in layer_colours(layer_properties).items()}
+def _used_layers(layout) -> set[tuple[int, int]]:
+    """(layer, datatype) of every polygon and (layer, texttype) of every label."""
+    used = {(p.layer, p.datatype) for c in layout.cells for p in c.polygons}
+    return used | {(label.layer, label.texttype) for c in layout.cells for label in c.labels}
 
 
 # -- GDS checks --------------------------------------------------------------------
@@ -189,10 +189,8 @@ def _top_cell_name(layout, inputs, constraints, macro, lyp) -> list[str]:
 
 def _no_met5(layout, inputs, constraints, macro, lyp) -> list[str]:
     """No met5"""
-    used = {(p.layer, p.datatype) for c in layout.cells for p in c.polygons}
-    used |= {(l.layer, l.texttype) for c in layout.cells for l in c.labels}
     return [f"met5 layer {a}/{b} is used (met5 is TinyTapeout's power grid)"
-            for a, b in sorted(used & MET5)]
+            for a, b in sorted(_used_layers(layout) & MET5)]
 
 
 def _boundary_present(layout, inputs, constraints, macro, lyp) -> list[str]:
@@ -229,12 +227,11 @@ def _single_top_cell(layout, inputs, constraints, macro, lyp) -> list[str]:
 
 def _allowed_layers(layout, inputs, constraints, macro, lyp) -> list[str]:
     """Layers allowed"""
-    allowed = set(_layer_names(lyp))
+    allowed = set(layer_names(lyp))
     if not allowed:
         return ["no sky130 layer table (sky130A.lyp) to check against; set TAPEFLOW_PDK_ROOT"]
-    used = {(p.layer, p.datatype) for c in layout.cells for p in c.polygons}
-    used |= {(l.layer, l.texttype) for c in layout.cells for l in c.labels}
-    return [f"layer {a}/{b} is not a sky130 layer" for a, b in sorted(used - allowed)]
+    return [f"layer {a}/{b} is not a sky130 layer"
+            for a, b in sorted(_used_layers(layout) - allowed)]
 
 
 def _cell_names(layout, inputs, constraints, macro, lyp) -> list[str]:
@@ -278,7 +275,7 @@ def _pins_in_gds(layout, inputs, constraints, macro, lyp) -> list[str]:
 def _pin_label_over_drawing(layout, inputs, constraints, macro, lyp) -> list[str]:
     """Pin and label shapes over drawing"""
     import gdstk
-    names = _layer_names(lyp)
+    names = layer_names(lyp)
     by_name = {name: key for key, name in names.items()}
     top = _top(layout, inputs.top)
     polygons = top.get_polygons()
