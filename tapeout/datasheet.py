@@ -22,9 +22,8 @@ def _example(spec: SystolicSpec) -> tuple[str, np.ndarray, np.ndarray, np.ndarra
     labels += [f"k-step {step}, word {word}" for step in range(k)
                for word in range(spec.kstep_period)]
     stim.idle(spec.drain_cycles + spec.result_bytes + 3)
-    model = ProtocolModel(spec)
     # uo_out during cycle n is what the edge that ended cycle n-1 set
-    during = [None] + [model.step(pins) for pins in stim.cycles][:-1]
+    during = [None] + ProtocolModel(spec).run(stim.cycles)[:-1]
     first = stim.tiles[0].first_cycle
     lines = ["| cycle | ui_in | uio_in | rst_n | uo_out | |", "|---|---|---|---|---|---|"]
     for cycle, (pins, out) in enumerate(zip(stim.cycles, during)):

@@ -91,8 +91,7 @@ def _test_folder(test: Path, spec: SystolicSpec) -> None:
     (test / "requirements.txt").write_text("cocotb==2.1.0\n")
     for name in VECTOR_SCENARIOS:
         scenario = SCENARIOS[name](spec, np.random.default_rng(2026))
-        model = ProtocolModel(spec)
-        expected = [model.step(pins) for pins in scenario.stim.cycles]
+        expected = ProtocolModel(spec).run(scenario.stim.cycles)
         (test / "vectors" / f"{name}.json").write_text(json.dumps({
             "pins": [[p.ui_in, p.uio_in, p.rst_n, p.ena] for p in scenario.stim.cycles],
             "uo_out": expected}))

@@ -22,7 +22,7 @@ SPECS = [
 
 def _run(spec, stim):
     model = ProtocolModel(spec)
-    return model, [model.step(pins) for pins in stim.cycles]
+    return model, model.run(stim.cycles)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.tag)

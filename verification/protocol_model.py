@@ -139,6 +139,10 @@ class ProtocolModel:
         self.cycle += 1
         return self.out if self.known else None
 
+    def run(self, cycles) -> list[int | None]:
+        """uo_out after each of ``cycles`` (PinInputs), from the current state."""
+        return [self.step(pins) for pins in cycles]
+
     def _next_out(self, trigger: bool) -> int | None:
         if trigger:
             return self._result_byte(0)
