@@ -32,10 +32,11 @@ class StageRecord:
     stage: Stage
     result: StageResult
     wall_seconds: float
+    outputs: list[dict]             # name, path, sha256, bytes: hashed once per run
     fingerprint: str | None = None
     up_to_date: bool = False
 
-    def as_dict(self, run_dir: Path) -> dict:
+    def as_dict(self) -> dict:
         result = self.result
         return {
             "name": self.stage.name,
@@ -46,16 +47,16 @@ class StageRecord:
             "up_to_date": self.up_to_date,
             "fingerprint": self.fingerprint,
             "wall_seconds": round(self.wall_seconds, 3),
-            "outputs": [_describe_output(name, path, run_dir)
-                        for name, path in result.outputs.items()],
+            "outputs": self.outputs,
             "metrics": [metric.as_dict() for metric in result.metrics],
             "tools": result.tools,
         }
 
 
-def _describe_output(name: str, path: Path, run_dir: Path) -> dict:
-    return {"name": name, "path": str(path.relative_to(run_dir)),
-            "sha256": sha256_file(path), "bytes": path.stat().st_size}
+def _describe_outputs(result: StageResult, run_dir: Path) -> list[dict]:
+    return [{"name": name, "path": str(path.relative_to(run_dir)),
+             "sha256": sha256_file(path), "bytes": path.stat().st_size}
+            for name, path in result.outputs.items()]
 
 
 def tapeflow_version() -> str:
@@ -80,7 +81,7 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
     manifest_path = run_dir / "manifest.json"
     previous = _previous_stages(manifest_path)
     started = dt.datetime.now(dt.timezone.utc)
-    records: list[StageRecord] = []
+    records: dict[str, StageRecord] = {}
     results: dict[str, StageResult] = {}
 
     for index, stage in enumerate(stages, start=1):
@@ -90,30 +91,32 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
         if blocked:
             result = StageResult.skipped(f"needs {blocked[0]}, which did not pass")
             progress.say(f"[{index}/{len(stages)}] {stage.name}: skipped ({result.reason})")
-            records.append(StageRecord(stage, result, 0.0))
+            record = StageRecord(stage, result, 0.0, [])
         else:
-            inputs = {f"{need}.{name}": path for need in stage.needs
-                      for name, path in results[need].outputs.items()}
+            inputs = {f"{need}.{output['name']}": output["sha256"] for need in stage.needs
+                      for output in records[need].outputs}
             fingerprint = stage_fingerprint(stage, spec, settings, inputs)
             reused = _reuse(previous.get(stage.name), fingerprint, run_dir)
             if reused is not None:
-                result = reused
+                result, outputs = reused
                 progress.say(f"[{index}/{len(stages)}] {stage.name}: up to date")
             else:
                 ctx = RunContext(design, spec, settings, run_dir, dict(results))
                 with progress.stage(index, len(stages), stage.name, stage.layer.value):
                     result = _run_guarded(stage, ctx)
+                outputs = _describe_outputs(result, run_dir)
                 detail = f": {result.reason}" if result.reason else ""
                 progress.say(f"      {stage.name} {result.status.value} in "
                              f"{time.monotonic() - began:.1f} s{detail}")
                 for warning in result.warnings:
                     progress.say(f"      warning: {warning}")
-            records.append(StageRecord(stage, result, time.monotonic() - began, fingerprint,
-                                       up_to_date=reused is not None))
+            record = StageRecord(stage, result, time.monotonic() - began, outputs, fingerprint,
+                                 up_to_date=reused is not None)
+        records[stage.name] = record
         results[stage.name] = result
-        write_json_atomic(manifest_path,
-                          _manifest(design, spec, settings, run_dir, started, records))
-    return run_dir, records
+        write_json_atomic(manifest_path, _manifest(design, spec, settings, started,
+                                                   list(records.values())))
+    return run_dir, list(records.values())
 
 
 def _previous_stages(manifest_path: Path) -> dict[str, dict]:
@@ -123,9 +126,10 @@ def _previous_stages(manifest_path: Path) -> dict[str, dict]:
         return {}
 
 
-def _reuse(record: dict | None, fingerprint: str, run_dir: Path) -> StageResult | None:
-    """The recorded result, if it passed with the same fingerprint and its
-    outputs are still there, byte for byte."""
+def _reuse(record: dict | None, fingerprint: str, run_dir: Path
+           ) -> tuple[StageResult, list[dict]] | None:
+    """The recorded result and outputs, if it passed with the same fingerprint
+    and its outputs are still there, byte for byte."""
     if not record or record.get("status") != Status.PASSED.value \
             or record.get("fingerprint") != fingerprint:
         return None
@@ -135,9 +139,10 @@ def _reuse(record: dict | None, fingerprint: str, run_dir: Path) -> StageResult 
         if not path.is_file() or sha256_file(path) != output["sha256"]:
             return None
         outputs[output["name"]] = path
-    return StageResult(Status.PASSED, None, outputs,
-                       [Metric.from_dict(m) for m in record["metrics"]],
-                       record.get("tools", {}), record.get("warnings", []))
+    result = StageResult(Status.PASSED, None, outputs,
+                         [Metric.from_dict(m) for m in record["metrics"]],
+                         record.get("tools", {}), record.get("warnings", []))
+    return result, record["outputs"]
 
 
 def _run_guarded(stage: Stage, ctx: RunContext) -> StageResult:
@@ -149,7 +154,7 @@ def _run_guarded(stage: Stage, ctx: RunContext) -> StageResult:
         return StageResult(Status.FAILED, f"{type(error).__name__}: {error} (traceback in {log})")
 
 
-def _manifest(design: str, spec, settings: RunSettings, run_dir: Path, started,
+def _manifest(design: str, spec, settings: RunSettings, started,
               records: list[StageRecord]) -> dict:
     statuses = [r.result.status for r in records]
     return {
@@ -162,5 +167,5 @@ def _manifest(design: str, spec, settings: RunSettings, run_dir: Path, started,
         "started": started.isoformat(timespec="seconds"),
         "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "status": "failed" if Status.FAILED in statuses else "passed",
-        "stages": [record.as_dict(run_dir) for record in records],
+        "stages": [record.as_dict() for record in records],
     }

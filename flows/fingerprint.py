@@ -1,6 +1,7 @@
 """What a stage's result depends on, as one hash, so an unchanged stage is
 not run again: the design parameters, the run settings the stage reads, the
-files its needed stages produced, and tapeflow's own source."""
+files its needed stages produced (by their recorded sha256), and tapeflow's
+own source."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .hashing import sha256_file
 
 _SOURCE_SUFFIXES = {".py", ".v", ".tcl"}
 
@@ -31,13 +31,14 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def stage_fingerprint(stage, spec, settings, input_files: dict[str, Path]) -> str:
+def stage_fingerprint(stage, spec, settings, input_hashes: dict[str, str]) -> str:
+    """``input_hashes``: sha256 of each file the stage's needs produced."""
     used = {name: getattr(settings, name) for name in stage.settings_used}
     data = {
         "stage": stage.name,
         "parameters": spec.as_dict(),
         "settings": {k: str(v) for k, v in sorted(used.items())},
-        "inputs": {name: sha256_file(path) for name, path in sorted(input_files.items())},
+        "inputs": dict(sorted(input_hashes.items())),
         "source": source_digest(),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
