@@ -149,11 +149,12 @@ def _run(args) -> int:
     run_dir, records = execute(design.name, spec, settings, default_flow())
 
     print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")
+    width = max(len(record.stage.name) for record in records)
     for record in records:
         result = record.result
         state = "up to date" if record.up_to_date else result.status.value
         detail = f" ({result.reason})" if result.reason else ""
-        print(f"  {record.stage.name:<11} {record.stage.layer.value}  {state:<10} "
+        print(f"  {record.stage.name:<{width}} {record.stage.layer.value}  {state:<10} "
               f"{record.wall_seconds:7.1f} s{detail}")
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
 

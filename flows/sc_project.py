@@ -72,11 +72,11 @@ def build_project(settings: ScProjectSettings, log_file: Path):
 
     project.option.set_builddir(str(settings.work_dir / "sc"))
     project.option.set_nodisplay(True)
-    _log_to_file(project, log_file)
+    log_to_file(project, log_file)
     return project
 
 
-def _log_to_file(project, log_file: Path) -> None:
+def log_to_file(project, log_file: Path) -> None:
     """SC logs to the console; a run keeps that log in the stage folder. SC
     hands its one console handler to every node's logger, so redirecting
     that handler's stream redirects all of it."""

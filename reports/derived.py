@@ -10,10 +10,13 @@ TT_CLOCK_MHZ = 50.0
 
 
 def clock_for_roofline(run: RunData) -> tuple[float, str, str | None]:
-    """(MHz, what it is, file): the typical-corner fmax when sta-pre ran, else TT's clock."""
-    fmax = run.metrics.get("fmax_typical_mhz")
-    if fmax is not None:
-        return float(fmax.value), "pre-layout fmax (typical)", fmax.file
+    """(MHz, what it is, file): the routed typical fmax, else the pre-layout
+    one, else TT's clock."""
+    for name, what in (("postroute_fmax_typical_mhz", "post-route fmax (typical)"),
+                       ("fmax_typical_mhz", "pre-layout fmax (typical)")):
+        fmax = run.metrics.get(name)
+        if fmax is not None:
+            return float(fmax.value), what, fmax.file
     return TT_CLOCK_MHZ, "TinyTapeout's default clock", None
 
 

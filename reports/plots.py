@@ -110,10 +110,10 @@ def layout(run: RunData) -> bytes | None:
                 for o in s.outputs if o["path"].endswith(".gds")), None)
     if gds is None or not gds.is_file():
         return None
-    return _png(draw_gds(gds, _sky130_layer_properties(), gds.name))
+    return _png(draw_gds(gds, sky130_layer_properties(), gds.name))
 
 
-def _sky130_layer_properties():
+def sky130_layer_properties():
     """sky130A.lyp from the local PDK (TAPEFLOW_PDK_ROOT); without one the
     picture uses default colours rather than downloading the PDK."""
     from tapeflow.flows.pdk import layer_properties, pdk_root_setting

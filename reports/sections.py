@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from tapeflow.designs.systolic.pinout import OTHER_PINS, pinout
 from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.tapeout.layer_table import layer_names
 
 from .derived import derived_metrics
 from .metrics import Metric
-from .plots import FIGURES
+from .plots import FIGURES, sky130_layer_properties
 from .run_data import RunData
 
 LAYER_TITLES = {
@@ -112,9 +113,42 @@ def _physical(run: RunData, section: Section) -> None:
                 ["pin", "cell", "edge", "delay ns", "time ns"],
                 [[s["pin"], s["cell"].removeprefix("sky130_fd_sc_hd__"), s["edge"],
                   s["delay_ns"], s["time_ns"]] for s in path["steps"]]))
+    routed = [c for c in ("typical", "slow", "fast")
+              if f"postroute_setup_slack_{c}_ns" in run.metrics]
+    if routed:
+        section.tables.append(Table(
+            "Timing per corner (routed, with parasitics)",
+            ["corner", "setup slack ns", "setup TNS ns", "hold slack ns", "hold TNS ns",
+             "fmax MHz"],
+            [[c] + [run.value(f"postroute_{n}_{c}_{u}") for n, u in (
+                ("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
+                ("hold_tns", "ns"), ("fmax", "mhz"))] for c in routed]))
+    checks = [(label, run.metrics[name]) for label, name in SIGNOFF_ROWS if name in run.metrics]
+    if checks:
+        section.tables.append(Table("Signoff", ["check", "value", "unit", "source"],
+                                    [[label, m.value, m.unit, m.source] for label, m in checks]))
     if not any(f.name == "layout" for f in section.figures):
         section.notes.append("No GDS in this run: post-route numbers and the layout picture "
-                             "come with the hardening stage.")
+                             f"come with the hardening stage ({_stage_state(run, 'harden')}).")
+
+
+#: The signoff table's rows: (label, metric).
+SIGNOFF_ROWS = (
+    ("magic DRC (drc(full))", "drc_errors"), ("LVS mismatches (netgen)", "lvs_errors"),
+    ("LVS top-level pin mismatches", "lvs_pin_mismatches"),
+    ("antenna-violating nets", "postroute_antenna_nets"),
+    ("antenna-violating pins", "postroute_antenna_pins"),
+    ("router DRC violations", "postroute_route_drcs"),
+    ("utilization", "postroute_utilization_pct"), ("wirelength", "postroute_wirelength_um"),
+    ("buffers", "postroute_buffers"), ("power (typical)", "postroute_power_mw"),
+)
+
+
+def _stage_state(run: RunData, name: str) -> str:
+    stage = run.stage(name)
+    if stage is None:
+        return f"{name} is not part of this run"
+    return f"{name} {stage.status}" + (f": {stage.reason}" if stage.reason else "")
 
 
 def _packaging(run: RunData, section: Section) -> None:
@@ -142,5 +176,26 @@ def _packaging(run: RunData, section: Section) -> None:
         rows = [[pin, text] for pin, text in pinout(spec).items()]
         rows += [[pin, text] for pin, text in OTHER_PINS.items()]
         section.tables.append(Table("Pin map", ["pin", "function"], rows))
-    section.notes.append("GDS layers, TinyTapeout precheck and the submission bundle come "
-                         "with the hardening and packaging stages; not run.")
+    gds = run.output("harden", "gds")
+    if gds is None:
+        section.notes.append("GDS layers, TinyTapeout precheck and the submission bundle come "
+                             f"with a hardened run ({_stage_state(run, 'harden')}).")
+        return
+    section.tables.append(Table(f"GDS layers ({gds.name}, whole hierarchy)",
+                                ["layer", "GDS layer/datatype", "shapes"], gds_layers(gds)))
+    section.notes.append("`tapeflow package` writes tt_submission/ (GDS, LEF, powered "
+                         "netlist, stats) and `tapeflow precheck` checks it with TT's rules.")
+
+
+def gds_layers(gds) -> list[list]:
+    """Shape count per (layer, datatype) over the whole hierarchy, with sky130 names."""
+    import gdstk
+    names = layer_names(sky130_layer_properties())
+    counts: dict[tuple[int, int], int] = {}
+    for cell in gdstk.read_gds(str(gds)).cells:
+        keys = [(p.layer, p.datatype) for p in cell.polygons]
+        keys += [key for path in cell.paths for key in zip(path.layers, path.datatypes)]
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return [[names.get(key, "?"), f"{key[0]}/{key[1]}", count]
+            for key, count in sorted(counts.items())]

@@ -27,7 +27,8 @@ class Draft:
     """A tile before it is written: shapes as data, so a variant can edit them."""
 
     constraints: TileConstraints
-    top: str = TOP
+    top: str = TOP                 # the GDS top cell
+    name: str = TOP                # the project's top module: file names, info.yaml, LEF, .v
     rects: list[tuple[tuple[int, int], tuple[float, float, float, float]]] = field(
         default_factory=list)                                  # (layer, datatype), box in µm
     polygons: list[tuple[tuple[int, int], list[tuple[float, float]]]] = field(
@@ -42,9 +43,9 @@ class Draft:
     verilog: str = ""
 
 
-def reference(tile: str = "1x1") -> Draft:
+def reference(tile: str = "1x1", name: str = TOP) -> Draft:
     constraints = tile_constraints(tile)
-    draft = Draft(constraints)
+    draft = Draft(constraints, top=name, name=name)
     width, height = constraints.width / 1000, constraints.height / 1000
     draft.rects.append(((235, 4), (0.0, 0.0, width, height)))
     draft.lef_size = (f"{width:.3f}", f"{height:.3f}")
@@ -66,23 +67,27 @@ def reference(tile: str = "1x1") -> Draft:
     core_x, core_y = constraints.core[0] / 1000, constraints.core[1] / 1000
     # the tap abuts the inverter: their nwells merge and the tap biases both
     draft.cells = [(CELLS[0], (core_x + 10.12, core_y)), (CELLS[1], (core_x + 11.5, core_y))]
-    draft.verilog = _powered_verilog(TOP)
+    draft.verilog = _powered_verilog(name)
     return draft
 
 
 def _powered_verilog(top: str) -> str:
-    return f"""module {top} (
-    inout wire VPWR, inout wire VGND,
-    input wire [7:0] ui_in, output wire [7:0] uo_out,
-    input wire [7:0] uio_in, output wire [7:0] uio_out, output wire [7:0] uio_oe,
-    input wire ena, input wire clk, input wire rst_n
-);
+    """In the style of OpenROAD's write_verilog -include_pwr_gnd (ports
+    declared in the body, no constant assigns), which netgen's reader takes."""
+    return f"""module {top} (VPWR, VGND, ui_in, uo_out, uio_in, uio_out, uio_oe, ena, clk, rst_n);
+  inout VPWR;
+  inout VGND;
+  input [7:0] ui_in;
+  output [7:0] uo_out;
+  input [7:0] uio_in;
+  output [7:0] uio_out;
+  output [7:0] uio_oe;
+  input ena;
+  input clk;
+  input rst_n;
   sky130_fd_sc_hd__inv_1 inverter (.A(ui_in[0]), .Y(uo_out[0]),
       .VPWR(VPWR), .VGND(VGND), .VPB(VPWR), .VNB(VGND));
   sky130_fd_sc_hd__tapvpwrvgnd_1 tap (.VPWR(VPWR), .VGND(VGND));
-  assign uo_out[7:1] = 7'b0;
-  assign uio_out = 8'b0;
-  assign uio_oe = 8'b0;
 endmodule
 """
 
@@ -112,20 +117,20 @@ def write(draft: Draft, folder: Path, cell_library: Path) -> Path:
     if draft.extra_top_cell:
         stray = library.new_cell("stray")
         stray.add(gdstk.rectangle((1, 1), (2, 2), layer=68, datatype=20))
-    gds = folder / f"{TOP}.gds"       # the file keeps info.yaml's name; the cell may not
+    gds = folder / f"{draft.name}.gds"     # the file keeps info.yaml's name; the cell may not
     library.write_gds(str(gds))
-    (folder / f"{TOP}.lef").write_text(_lef(draft))
-    (folder / f"{TOP}.v").write_text(draft.verilog)
+    (folder / f"{draft.name}.lef").write_text(_lef(draft))
+    (folder / f"{draft.name}.v").write_text(draft.verilog)
     (folder / "info.yaml").write_text(yaml.safe_dump({
         "project": {"title": "precheck reference", "author": "tapeflow", "description": "fixture",
                     "language": "Verilog", "clock_hz": 0, "tiles": draft.constraints.tile,
-                    "top_module": TOP, "source_files": ["project.v"]},
+                    "top_module": draft.name, "source_files": ["project.v"]},
         "yaml_version": 6}, sort_keys=False))
     return gds
 
 
 def _lef(draft: Draft) -> str:
-    lines = ["VERSION 5.7 ;", 'BUSBITCHARS "[]" ;', f"MACRO {TOP}", "  CLASS BLOCK ;",
+    lines = ["VERSION 5.7 ;", 'BUSBITCHARS "[]" ;', f"MACRO {draft.name}", "  CLASS BLOCK ;",
              "  ORIGIN 0.000 0.000 ;", f"  SIZE {draft.lef_size[0]} BY {draft.lef_size[1]} ;"]
     for name, (direction, use, rects) in draft.lef_pins.items():
         lines += [f"  PIN {name}", f"    DIRECTION {direction} ;", f"    USE {use} ;",
@@ -135,7 +140,7 @@ def _lef(draft: Draft) -> str:
                       f"        RECT {x1 / 1000:.3f} {y1 / 1000:.3f} {x2 / 1000:.3f} "
                       f"{y2 / 1000:.3f} ;"]
         lines += ["    END", f"  END {name}"]
-    lines += [f"END {TOP}", "END LIBRARY", ""]
+    lines += [f"END {draft.name}", "END LIBRARY", ""]
     return "\n".join(lines)
 
 

@@ -64,3 +64,17 @@ def parse_macro(text: str, name: str) -> LefMacro:
                 pin.rects.append((layer, tuple(nm(v) for v in token.groups()[1:])))
         macro.pins[pin.name] = pin
     return macro
+
+
+_GEOMETRY_LINE = re.compile(r"^(\s*(?:ORIGIN|FOREIGN\s+\S+|SIZE|RECT(?:\s+MASK\s+\d+)?|POLYGON)\b)"
+                            r"(.*)$", re.M)
+_INTEGER = re.compile(r"(?<![\w.])(-?\d+)(?![\w.])")
+
+
+def with_decimal_points(text: str) -> str:
+    """Every coordinate of ORIGIN/FOREIGN/SIZE/RECT/POLYGON written with a
+    decimal point: TT's precheck splits LEF numbers on "." (TINYTAPEOUT.md
+    5.7), and OpenROAD writes whole microns as bare integers."""
+    def fix(line: re.Match) -> str:
+        return line.group(1) + _INTEGER.sub(lambda n: f"{int(n.group(1))}.000", line.group(2))
+    return _GEOMETRY_LINE.sub(fix, text)

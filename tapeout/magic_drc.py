@@ -28,13 +28,20 @@ class DrcResult:
     log: Path
 
 
+def tech_for_installed_magic(tech: Path, folder: Path) -> Path:
+    """A copy of ``tech`` in ``folder`` without its ``requires magic-...`` line."""
+    folder.mkdir(parents=True, exist_ok=True)
+    local_tech = folder / tech.name
+    local_tech.write_text(re.sub(r"^(\s*requires\s+magic-.*)$", r"# \1",
+                                 tech.read_text(errors="replace"), flags=re.M))
+    return local_tech
+
+
 def run_magic_drc(gds: Path, top: str, tech: Path, work_dir: Path) -> DrcResult:
     if shutil.which("magic") is None:
         raise MagicUnavailable("magic is not installed (apt-get install magic)")
     work_dir.mkdir(parents=True, exist_ok=True)
-    local_tech = work_dir / tech.name
-    local_tech.write_text(re.sub(r"^(\s*requires\s+magic-.*)$", r"# \1",
-                                 tech.read_text(errors="replace"), flags=re.M))
+    local_tech = tech_for_installed_magic(tech, work_dir)
     script = work_dir / "magic_drc.tcl"
     script.write_text(
         "scalegrid 1 2\n"

@@ -78,7 +78,25 @@ def _fill(root: Path, run: RunData, spec: SystolicSpec, info: dict, verilog: Pat
     (root / "src" / "config.json").write_text(
         re.sub(r'("CLOCK_PERIOD":\s*)[0-9.]+', rf"\g<1>{clock_ns:g}", config))
     _test_folder(root / "test", spec)
+    if run.output("harden", "gds") is not None:
+        _submission(root / "tt_submission", run, spec.top_name)
     (root / "README.md").write_text(_readme(run, spec, tile))
+
+
+def _submission(folder: Path, run: RunData, top: str) -> None:
+    """What TT's GDS action uploads (TINYTAPEOUT.md 4.2, 5.7), from the hardened run."""
+    (folder / "stats").mkdir(parents=True)
+    for output, suffix in (("gds", "gds"), ("lef", "lef"), ("netlist_powered", "v")):
+        shutil.copyfile(run.output("harden", output), folder / f"{top}.{suffix}")
+    (folder / "pdk.json").write_text(json.dumps({"PDK": "sky130A"}) + "\n")
+    (folder / "commit_id.json").write_text(json.dumps({"app": "tapeflow", "run": run.tag})
+                                           + "\n")
+    (folder / "stats" / "synthesis-stats.txt").write_text(
+        f"Number of cells: {run.value('cell_count')}\n")
+    rows = [(name, m.value, m.unit) for name, m in run.metrics.items()
+            if run.metric_stage[name] in ("harden", "signoff")]
+    (folder / "stats" / "metrics.csv").write_text(
+        "name,value,unit\n" + "".join(f"{n},{v},{u}\n" for n, v, u in rows))
 
 
 def _test_folder(test: Path, spec: SystolicSpec) -> None:
@@ -98,7 +116,7 @@ def _test_folder(test: Path, spec: SystolicSpec) -> None:
 
 
 def _readme(run: RunData, spec: SystolicSpec, tile: str | None) -> str:
-    hardened = any(o["path"].endswith(".gds") for s in run.stages for o in s.outputs)
+    hardened = run.output("harden", "gds") is not None
     state = ("hardened by tapeflow: tt_submission/ holds the GDS, LEF and netlist"
              if hardened else
              "**not hardened by tapeflow** (OpenROAD was not available to the run), so "

@@ -104,14 +104,22 @@ def run_precheck(path: Path, layer_properties: Path | None,
             continue
         args = (layout, inputs, constraints, macro, layer_properties)
         results.append(_result(name, check(*args)))
-    for check in (_lef_origin_size, _signal_pins, _power_pins, _pin_overlaps):
-        name = check.__doc__.splitlines()[0]
-        results.append(CheckResult(name, "skipped", "the LEF could not be read")
-                       if macro is None else _result(name, check(macro, inputs, constraints)))
+    results += lef_checks(macro, constraints)
     results.append(_result("Power pin names and USE", _power_names(inputs)))
     results.append(_result("Verilog parses", _verilog_parses(inputs.verilog)))
     results.append(_magic_drc(inputs, layout is not None, magic_tech,
                               work_dir or inputs.folder / "reports"))
+    return results
+
+
+def lef_checks(macro: LefMacro | None, constraints: TileConstraints) -> list[CheckResult]:
+    """The LEF against the tile: origin and size, template pins, power pins,
+    overlaps (precheck, and the hardening stage on its own LEF)."""
+    results = []
+    for check in (_lef_origin_size, _signal_pins, _power_pins, _pin_overlaps):
+        name = check.__doc__.splitlines()[0]
+        results.append(CheckResult(name, "skipped", "the LEF could not be read")
+                       if macro is None else _result(name, check(macro, constraints)))
     return results
 
 
@@ -320,7 +328,7 @@ def _nwell_urpm(layout, inputs, constraints, macro, lyp) -> list[str]:
 
 
 # -- LEF checks --------------------------------------------------------------------
-def _lef_origin_size(macro: LefMacro, inputs: Inputs, constraints: TileConstraints) -> list[str]:
+def _lef_origin_size(macro: LefMacro, constraints: TileConstraints) -> list[str]:
     """LEF origin and size"""
     problems = []
     if macro.origin is None or [float(v) for v in macro.origin] != [0.0, 0.0]:
@@ -338,7 +346,7 @@ def _lef_origin_size(macro: LefMacro, inputs: Inputs, constraints: TileConstrain
     return problems
 
 
-def _signal_pins(macro: LefMacro, inputs: Inputs, constraints: TileConstraints) -> list[str]:
+def _signal_pins(macro: LefMacro, constraints: TileConstraints) -> list[str]:
     """Signal pins match the template"""
     problems = [f"unexpected pin {name}" for name in macro.pins
                 if name not in constraints.pins and name not in (*POWER_NETS, "VDPWR")]
@@ -355,7 +363,7 @@ def _signal_pins(macro: LefMacro, inputs: Inputs, constraints: TileConstraints) 
     return problems
 
 
-def _power_pins(macro: LefMacro, inputs: Inputs, constraints: TileConstraints) -> list[str]:
+def _power_pins(macro: LefMacro, constraints: TileConstraints) -> list[str]:
     """Power pins"""
     problems = []
     for name in POWER_NETS:
@@ -376,7 +384,7 @@ def _power_pins(macro: LefMacro, inputs: Inputs, constraints: TileConstraints) -
     return problems
 
 
-def _pin_overlaps(macro: LefMacro, inputs: Inputs, constraints: TileConstraints) -> list[str]:
+def _pin_overlaps(macro: LefMacro, constraints: TileConstraints) -> list[str]:
     """Pins do not overlap or abut"""
     rects = [(pin.name, layer, rect) for pin in macro.pins.values() for layer, rect in pin.rects]
     problems = []

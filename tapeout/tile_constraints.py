@@ -22,6 +22,12 @@ STRAP_PITCH = 38870
 STRAP_OFFSET = 16320        # centre of the first VPWR strap from the core's left edge
 STRAP_END_MARGIN = 2480     # straps span y = 2.48 .. H - 2.48
 POWER_NETS = ("VPWR", "VGND")
+STRAP_LAYER = "met4"
+#: met1 follow-pin rails on every row (sky130A pdn_cfg.tcl).
+RAIL_LAYER = "met1"
+RAIL_WIDTH = 480
+#: met5 is TinyTapeout's chip-level power grid: a tile routes met1..met4 only.
+FORBIDDEN_LAYERS = ("met5",)
 
 _PIN = re.compile(r"-\s+(?P<name>\S+)\s+\+\s+NET\s+\S+\s+\+\s+DIRECTION\s+(?P<dir>\w+).*?"
                   r"\+\s+LAYER\s+(?P<layer>\w+)\s+\(\s*(?P<x1>-?\d+)\s+(?P<y1>-?\d+)\s*\)\s+"
@@ -54,6 +60,16 @@ class TileConstraints:
     @property
     def height(self) -> int:
         return self.die[3]
+
+    def pin_placement_um(self, name: str) -> tuple[tuple[float, float], tuple[float, float]]:
+        """(centre x, centre y), (width, height) of a signal pin in µm, the
+        form OpenROAD's place_pin and SC's pin constraints take."""
+        x1, y1, x2, y2 = self.pins[name].rect
+        return ((um((x1 + x2) / 2), um((y1 + y2) / 2)), (um(x2 - x1), um(y2 - y1)))
+
+
+def um(value_nm: float) -> float:
+    return round(value_nm / 1000, 4)
 
 
 def template_def_path(tile: str):

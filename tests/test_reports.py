@@ -127,3 +127,41 @@ def test_layout_picture_when_the_run_has_a_gds(tmp_path):
     data = json.loads(write_report(load_run(run_dir), tmp_path / "out")["json"].read_text())
     assert "figures/layout.png" in data["layers"]["L7"]["figures"]
     assert (tmp_path / "out" / "figures" / "layout.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, pdk_root):
+    from tapeflow.flows.pdk import cell_library
+    from tapeflow.reports.sections import build_sections
+    from tapeflow.tapeout.fixtures import reference, write
+
+    run_dir = _manifest(tmp_path, "hardened", 2, 18_000.0)
+    cells = cell_library(pdk_root).find_files("fileset", "models.physical", "file", "gds")[0]
+    gds = write(reference(), run_dir / "harden", cells)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["stages"] += [
+        {"name": "harden", "layer": "L7", "status": "passed", "reason": None, "warnings": [],
+         "up_to_date": False, "wall_seconds": 300.0, "tools": {},
+         "outputs": [{"name": "gds", "path": f"harden/{gds.name}", "sha256": "0" * 64,
+                      "bytes": gds.stat().st_size}],
+         "metrics": [_metric(f"postroute_{n}_{c}_{u}", v, u, "L7")
+                     for c in ("typical", "slow", "fast")
+                     for n, u, v in (("setup_slack", "ns", 3.5), ("setup_tns", "ns", 0.0),
+                                     ("hold_slack", "ns", 0.2), ("hold_tns", "ns", 0.0),
+                                     ("fmax", "mhz", 60.6))]},
+        {"name": "signoff", "layer": "L7", "status": "passed", "reason": None, "warnings": [],
+         "up_to_date": False, "wall_seconds": 20.0, "tools": {}, "outputs": [],
+         "metrics": [_metric("drc_errors", 0, "errors", "L7", "magic"),
+                     _metric("lvs_errors", 0, "mismatches", "L7", "netgen")]}]
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+
+    sections = {s.layer: s for s in build_sections(load_run(run_dir))}
+    tables = {t.title: t for s in sections.values() for t in s.tables}
+    routed = tables["Timing per corner (routed, with parasitics)"]
+    assert routed.rows[0] == ["typical", 3.5, 0.0, 0.2, 0.0, 60.6]
+    assert [row[:2] for row in tables["Signoff"].rows] == [
+        ["magic DRC (drc(full))", 0], ["LVS mismatches (netgen)", 0]]
+    layers = {row[0]: row[2] for row in tables[f"GDS layers ({gds.name}, whole hierarchy)"].rows}
+    assert layers["met4.pin"] > 40 and layers["prBoundary.boundary"] == 1
+    assert "layout" in [f.name for f in sections["L7"].figures]
+    clock = {m.name: m for m, _ in sections["L5"].metrics}["sustained_gmacs_per_second"]
+    assert "post-route fmax (typical) 60.6 MHz" in clock.source

@@ -98,3 +98,44 @@ def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
     make = subprocess.run(["make"], cwd=folder / "test", capture_output=True, text=True, env=env)
     assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-2000:]
     assert "TESTS=3 PASS=3 FAIL=0" in make.stdout
+
+
+def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path, pdk_root):
+    """A run whose harden stage passed (here a stand-in writing precheck's
+    reference tile under the design's name) gets tt_submission/ as TT's GDS
+    action uploads it, and the bundle passes tapeflow's precheck."""
+    from tapeflow.flows.execute import execute
+    from tapeflow.flows.pdk import cell_library, layer_properties
+    from tapeflow.flows.progress import Progress
+    from tapeflow.flows.settings import RunSettings
+    from tapeflow.flows.stage import Stage, StageResult, Status
+    from tapeflow.flows.stages import Elaborate
+    from tapeflow.reports.metrics import Layer, Metric
+    from tapeflow.tapeout.fixtures import reference, write
+    from tapeflow.tapeout.precheck import run_precheck
+
+    top = SystolicSpec().top_name
+    cells = Path(cell_library(pdk_root).find_files("fileset", "models.physical", "file",
+                                                   "gds")[0])
+
+    class StandInHarden(Stage):
+        name, layer, needs = "harden", Layer.L7, ("elaborate",)
+
+        def run(self, ctx):
+            gds = write(reference("1x2", top), ctx.stage_dir(self.name), cells)
+            outputs = {"gds": gds, "lef": gds.with_suffix(".lef"),
+                       "netlist_powered": gds.with_suffix(".v")}
+            metric = Metric("postroute_utilization_pct", 41.5, "%", Layer.L7, "stand-in", None)
+            return StageResult(Status.PASSED, None, outputs, [metric])
+
+    run_dir, _ = execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
+                         [Elaborate(), StandInHarden()], Progress(io.StringIO()))
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
+    bundle = run_dir / "tt_project" / "tt_submission"
+    assert sorted(p.name for p in bundle.iterdir()) == sorted(
+        [f"{top}.gds", f"{top}.lef", f"{top}.v", "pdk.json", "commit_id.json", "stats"])
+    assert "postroute_utilization_pct,41.5,%" in (bundle / "stats/metrics.csv").read_text()
+    assert (bundle / "stats/synthesis-stats.txt").read_text().startswith("Number of cells: ")
+    assert "hardened by tapeflow" in (run_dir / "tt_project" / "README.md").read_text()
+    results = run_precheck(bundle, layer_properties(pdk_root))
+    assert [r.name for r in results if r.status == "failed"] == []

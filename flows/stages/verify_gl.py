@@ -22,11 +22,13 @@ class VerifyGl(Stage):
     needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
     settings_used = ("seed", "pdk_root")
     description = "cocotb regression on the gate-level netlist, Icarus and Verilator"
+    netlist: tuple[str, str] = ("synthesize", "netlist")     # (stage, output)
+    metric_prefix = "gl"
 
     def run(self, ctx: RunContext) -> StageResult:
         out_dir = ctx.stage_dir(self.name)
         models = tuple(simulation_models(cell_library(ctx.settings.pdk_root)))
-        netlist = ctx.output("synthesize", "netlist")
+        netlist = ctx.output(*self.netlist)
         outputs, metrics, tools, warnings, failures = {}, [], {}, [], []
         for simulator in GATE_LEVEL_SIMULATORS:
             executable = SIMULATORS[simulator]
@@ -43,8 +45,8 @@ class VerifyGl(Stage):
             tools[executable] = tool_version(executable)
             outputs[f"{simulator}_results"] = result.results_xml
             outputs[f"{simulator}_log"] = result.log
-            metrics += regression_metrics(ctx, result, f"gl_{simulator}",
-                                          f"cocotb on {simulator}, gate level")
+            metrics += regression_metrics(ctx, result, f"{self.metric_prefix}_{simulator}",
+                                          f"cocotb on {simulator}, {self.name}")
             failure = regression_failure(result, shown=2)
             if failure:
                 failures.append(f"{simulator}: {failure}")
@@ -55,3 +57,14 @@ class VerifyGl(Stage):
             return StageResult(Status.FAILED, " | ".join(failures), outputs, metrics, tools,
                                warnings)
         return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
+
+
+class VerifyGlPostRoute(VerifyGl):
+    """The same regression on the routed netlist (OpenROAD's unpowered
+    write_verilog: CTS buffers, resizing and repair included)."""
+    name = "verify-gl-postroute"
+    layer = Layer.L7
+    needs = ("harden",)
+    description = "cocotb regression on the routed netlist, Icarus and Verilator"
+    netlist = ("harden", "netlist_unpowered")
+    metric_prefix = "postroute_gl"

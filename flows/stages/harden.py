@@ -1,0 +1,166 @@
+"""Place and route the synthesized netlist into its TinyTapeout tile with
+OpenROAD through SiliconCompiler, GDS through KLayout."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import shutil
+from pathlib import Path
+
+from tapeflow.reports.metrics import Layer, Metric
+from tapeflow.tapeout.lef import LefError, parse_macro, with_decimal_points
+from tapeflow.tapeout.precheck import lef_checks
+from tapeflow.tapeout.tile_constraints import tile_constraints
+from tapeflow.tapeout.tiles import tiles
+
+from ..atomic import write_json_atomic
+from ..harden_flow import GDS_STEP, VIEWS_STEP, harden_flow
+from ..pdk import CORNERS, unavailable_reason
+from ..postroute import antenna_violations, corner_results, power_watts, sc_values
+from ..sc_project import ScProjectSettings, build_project
+from ..stage import RunContext, Stage, StageResult, Status
+from ..tools import TOOLS, tool_version, which
+from ..tt_floorplan import apply_tile_rules
+
+#: Executables SC checks before it starts any step of the hardening range.
+REQUIRED_TOOLS = ("openroad", "klayout")
+ANTENNA_STEP = "route.detailed_antenna_repair"
+
+
+def missing_tool_reason() -> str | None:
+    """Why the hardening range cannot run here (SC would refuse the whole
+    range for one missing executable), with the install hint."""
+    for tool in TOOLS:
+        if tool.name in REQUIRED_TOOLS and which(tool.command) is None:
+            return (f"{tool.name} not found on PATH ({tool.purpose}); install: "
+                    f"{tool.install}. `tapeflow doctor` lists every tool")
+    return None
+
+
+class Harden(Stage):
+    name = "harden"
+    layer = Layer.L7
+    needs = ("synthesize", "tile-fit")
+    settings_used = ("clock_period_ns", "pdk_root", "target_density")
+    description = ("SiliconCompiler PNR flow (OpenROAD) into the TT tile: floorplan, PDN, "
+                   "pins, place, CTS, route; KLayout GDS")
+
+    def run(self, ctx: RunContext) -> StageResult:
+        if importlib.util.find_spec("siliconcompiler") is None:
+            return StageResult.skipped("siliconcompiler not installed")
+        unavailable = unavailable_reason(ctx.settings.pdk_root) or missing_tool_reason()
+        if unavailable:
+            return StageResult.skipped(unavailable)
+
+        spec, out_dir = ctx.spec, ctx.stage_dir(self.name)
+        tile_name = ctx.metric("tile-fit", "tile")
+        constraints = tile_constraints(tile_name)
+        sc_log = out_dir / "siliconcompiler.log"
+        project = build_project(ScProjectSettings(
+            top=spec.top_name, verilog=ctx.output("elaborate", "verilog"), work_dir=out_dir,
+            clock_period_ns=ctx.settings.clock_period_ns, pdk_root=ctx.settings.pdk_root,
+            tile={t.name: t for t in tiles()}[tile_name]), sc_log)
+        harden_flow(ctx.output("synthesize", "netlist"), ctx.output("synthesize", "sdc"),
+                    project)
+        apply_tile_rules(project, constraints, out_dir / "tcl", ctx.settings.target_density)
+        try:
+            project.run()
+        except Exception as error:   # SC reports tool failures as exceptions
+            return StageResult(Status.FAILED, f"SiliconCompiler hardening failed: {error} "
+                               f"(see {sc_log})", {"sc_log": sc_log})
+
+        try:
+            outputs = _keep_views(project, spec.top_name, out_dir)
+        except FileNotFoundError as error:
+            return StageResult(Status.FAILED, f"SiliconCompiler finished without {error} "
+                               f"(see {sc_log})", {"sc_log": sc_log})
+        outputs["sc_log"] = sc_log
+        lef_results = lef_checks(_macro(outputs["lef"], spec.top_name), constraints)
+        metrics, summary = _postroute(ctx, project, outputs, out_dir)
+        tools = {"siliconcompiler": tool_version("siliconcompiler"),
+                 "openroad": tool_version("openroad"), "klayout": tool_version("klayout")}
+        problems = [f"{r.name}: {r.message}" for r in lef_results if r.status != "passed"]
+        summary["lef_checks"] = {r.name: r.status for r in lef_results}
+        outputs["postroute"] = out_dir / "postroute.json"
+        write_json_atomic(outputs["postroute"], summary)
+        if problems:
+            return StageResult(Status.FAILED, "the hardened LEF breaks TT's tile rules: "
+                               + "; ".join(problems), outputs, metrics, tools)
+        warnings = [f"setup violated in the {c['corner']} corner (slack {c['setup_slack_ns']} ns)"
+                    for c in summary["corners"] if (c["setup_slack_ns"] or 0) < 0]
+        return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
+
+
+def _keep_views(project, top: str, out_dir: Path) -> dict[str, Path]:
+    """The run's deliverables under TT's names, out of SC's node folders."""
+    def result(name: str, step: str = VIEWS_STEP, directory: str = "outputs") -> Path:
+        found = project.find_result(filename=name, step=step, directory=directory)
+        if found is None:
+            raise FileNotFoundError(f"{step}/{directory}/{name}")
+        return Path(found)
+
+    outputs = {"gds": _copy(result(f"{top}.gds", GDS_STEP), out_dir / f"{top}.gds"),
+               "netlist_powered": _copy(result(f"{top}.vg"), out_dir / f"{top}.v"),
+               "netlist_unpowered": _copy(result(f"{top}.lec.vg"), out_dir / f"{top}.lec.v"),
+               "lef": out_dir / f"{top}.lef", "def": out_dir / f"{top}.def"}
+    outputs["lef"].write_text(with_decimal_points(result(f"{top}.lef").read_text()))
+    with gzip.open(result(f"{top}.def.gz"), "rb") as packed:
+        outputs["def"].write_bytes(packed.read())
+    for corner in CORNERS:
+        spef = project.find_result(filename=f"{top}.{corner}.spef", step=VIEWS_STEP)
+        if spef is not None:
+            outputs[f"spef_{corner}"] = _copy(Path(spef), out_dir / Path(spef).name)
+    shutil.copytree(result("reports", directory="."), out_dir / "reports", dirs_exist_ok=True)
+    antenna_log = project.find_result(filename=f"{ANTENNA_STEP}.log", step=ANTENNA_STEP,
+                                      directory=".")
+    if antenna_log is not None:
+        outputs["antenna_log"] = _copy(Path(antenna_log), out_dir / Path(antenna_log).name)
+    return outputs
+
+
+def _copy(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target
+
+
+def _macro(lef: Path, top: str):
+    try:
+        return parse_macro(lef.read_text(), top)
+    except LefError:
+        return None
+
+
+def _postroute(ctx: RunContext, project, outputs: dict, out_dir: Path):
+    job = project.history(project.option.get_jobname())
+    values = sc_values(lambda name, step: job.get("metric", name, step=step, index="0"))
+    sc_source = "siliconcompiler metrics (OpenROAD)"
+    log = ctx.relative(outputs["sc_log"])
+    metrics = [Metric(m.name, v, m.unit, Layer.L7, sc_source, log) for m, v in values.items()]
+
+    reports = out_dir / "reports"
+    corners = corner_results(reports, CORNERS, ctx.settings.clock_period_ns)
+    timing_source = "OpenROAD/OpenSTA per-scenario reports (routed, with parasitics)"
+    for corner in corners:
+        where = ctx.relative(reports / "timing" / "scenarios" / corner.corner)
+        for name, value, unit in (("setup_slack", corner.setup_slack_ns, "ns"),
+                                  ("setup_tns", corner.setup_tns_ns, "ns"),
+                                  ("hold_slack", corner.hold_slack_ns, "ns"),
+                                  ("hold_tns", corner.hold_tns_ns, "ns"),
+                                  ("fmax", corner.fmax_mhz, "MHz")):
+            if value is not None:
+                metrics.append(Metric(f"postroute_{name}_{corner.corner}_{unit.lower()}",
+                                      value, unit, Layer.L7, timing_source, where))
+
+    power_file = reports / "power" / "typical.rpt"
+    power = power_watts(power_file.read_text()) if power_file.is_file() else None
+    antenna = (antenna_violations(outputs["antenna_log"].read_text())
+               if "antenna_log" in outputs else None)
+    if antenna is not None:
+        metrics += [Metric(f"postroute_antenna_{kind}", count, "violations", Layer.L7,
+                           "OpenROAD check_antennas", ctx.relative(outputs["antenna_log"]))
+                    for kind, count in antenna.items()]
+    summary = {"sc_metrics": {m.name: v for m, v in values.items()},
+               "corners": [{**vars(c), "fmax_mhz": c.fmax_mhz} for c in corners],
+               "power_typical_w": power, "antenna": antenna}
+    return metrics, summary
