@@ -107,6 +107,11 @@ def liberty_file(library, corner: str) -> Path:
     return Path(library.find_files("fileset", fileset, "file", "liberty")[0])
 
 
+def cell_layouts(library) -> Path:
+    """The cells' GDS (sky130_fd_sc_hd.gds)."""
+    return Path(library.find_files("fileset", "models.physical", "file", "gds")[0])
+
+
 def simulation_models(library) -> list[Path]:
     """The cells' functional Verilog models (sky130_fd_sc_hd.v, primitives.v)."""
     return [Path(p) for p in library.find_files("fileset", "models.sim", "file", "verilog")]

@@ -129,6 +129,47 @@ def write(draft: Draft, folder: Path, cell_library: Path) -> Path:
     return gds
 
 
+def reference_def(draft: Draft) -> str:
+    """The reference tile as a placed DEF, the way OpenROAD's write_def holds
+    a hardened tile: die, placed cells, template pins, power pins on the
+    straps, straps as special routing. Feeds SC's KLayout GDS step here."""
+    constraints = draft.constraints
+    width, height = constraints.width, constraints.height
+    lines = ["VERSION 5.8 ;", 'DIVIDERCHAR "/" ;', 'BUSBITCHARS "[]" ;',
+             f"DESIGN {draft.name} ;", "UNITS DISTANCE MICRONS 1000 ;",
+             f"DIEAREA ( 0 0 ) ( {width} {height} ) ;", f"COMPONENTS {len(draft.cells)} ;"]
+    for index, (cell, (x, y)) in enumerate(draft.cells):
+        lines.append(f"  - cell{index} {cell} + PLACED ( {round(x * 1000)} "
+                     f"{round(y * 1000)} ) N ;")
+    lines += ["END COMPONENTS", f"PINS {len(constraints.pins) + len(POWER_NETS)} ;"]
+    for pin in constraints.pins.values():
+        x1, y1, x2, y2 = pin.rect
+        cx, cy, half_w, half_h = (x1 + x2) // 2, (y1 + y2) // 2, (x2 - x1) // 2, (y2 - y1) // 2
+        lines.append(f"  - {pin.name} + NET {pin.name} + DIRECTION {pin.direction} "
+                     f"+ USE SIGNAL + PORT + LAYER {pin.layer} ( {-half_w} {-half_h} ) "
+                     f"( {half_w} {half_h} ) + FIXED ( {cx} {cy} ) N ;")
+    routes = []
+    for net in POWER_NETS:
+        use = "POWER" if net == "VPWR" else "GROUND"
+        ports = []
+        for x1, y1, x2, y2 in constraints.straps[net]:
+            cx, cy, half_w, half_h = (x1 + x2) // 2, (y1 + y2) // 2, (x2 - x1) // 2, \
+                (y2 - y1) // 2
+            ports.append(f"+ PORT + LAYER met4 ( {-half_w} {-half_h} ) ( {half_w} {half_h} ) "
+                         f"+ FIXED ( {cx} {cy} ) N")
+            routes.append((net, f"met4 {x2 - x1} + SHAPE STRIPE ( {cx} {y1} ) ( {cx} {y2} )"))
+        lines.append(f"  - {net} + NET {net} + SPECIAL + DIRECTION INOUT + USE {use} "
+                     + " ".join(ports) + " ;")
+    lines += ["END PINS", f"SPECIALNETS {len(POWER_NETS)} ;"]
+    for net in POWER_NETS:
+        use = "POWER" if net == "VPWR" else "GROUND"
+        shapes = [shape for owner, shape in routes if owner == net]
+        lines.append(f"  - {net} ( * {net} ) + USE {use}\n    + ROUTED "
+                     + "\n      NEW ".join(shapes) + " ;")
+    lines += ["END SPECIALNETS", "END DESIGN", ""]
+    return "\n".join(lines)
+
+
 def _lef(draft: Draft) -> str:
     lines = ["VERSION 5.7 ;", 'BUSBITCHARS "[]" ;', f"MACRO {draft.name}", "  CLASS BLOCK ;",
              "  ORIGIN 0.000 0.000 ;", f"  SIZE {draft.lef_size[0]} BY {draft.lef_size[1]} ;"]

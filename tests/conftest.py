@@ -53,3 +53,10 @@ def pdk_root(local_pdk_when_available):
     if not root:
         pytest.skip(f"no local sky130 data: set {PDK_ROOT_ENV}")
     return Path(root)
+
+
+@pytest.fixture(scope="session")
+def cell_gds(pdk_root):
+    """The sky130hd cells' GDS, which the layout fixtures place."""
+    from tapeflow.flows.pdk import cell_layouts, cell_library
+    return cell_layouts(cell_library(pdk_root))

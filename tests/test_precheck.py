@@ -1,10 +1,8 @@
 """tapeflow precheck on the generated reference tile and one broken variant
 per check (gdstk; the sky130 cells and layer table come from the PDK)."""
 
-import os
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -18,14 +16,9 @@ pytest.importorskip("gdstk", reason="gdstk not installed (pip install gdstk)")
 
 
 @pytest.fixture(scope="module")
-def pdk():
-    from tapeflow.flows.pdk import PDK_ROOT_ENV, cell_library, layer_properties, magic_tech
-    root = os.environ.get(PDK_ROOT_ENV)
-    if not root:
-        pytest.skip("no local sky130 data: set TAPEFLOW_PDK_ROOT (the fixtures use its cells)")
-    root = Path(root)
-    cells = Path(cell_library(root).find_files("fileset", "models.physical", "file", "gds")[0])
-    return cells, layer_properties(root), magic_tech(root)
+def pdk(pdk_root, cell_gds):
+    from tapeflow.flows.pdk import layer_properties, magic_tech
+    return cell_gds, layer_properties(pdk_root), magic_tech(pdk_root)
 
 
 @pytest.fixture(scope="module")

@@ -129,14 +129,12 @@ def test_layout_picture_when_the_run_has_a_gds(tmp_path):
     assert (tmp_path / "out" / "figures" / "layout.png").read_bytes().startswith(PNG_MAGIC)
 
 
-def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, pdk_root):
-    from tapeflow.flows.pdk import cell_library
+def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, cell_gds):
     from tapeflow.reports.sections import build_sections
     from tapeflow.tapeout.fixtures import reference, write
 
     run_dir = _manifest(tmp_path, "hardened", 2, 18_000.0)
-    cells = cell_library(pdk_root).find_files("fileset", "models.physical", "file", "gds")[0]
-    gds = write(reference(), run_dir / "harden", cells)
+    gds = write(reference(), run_dir / "harden", cell_gds)
     manifest = json.loads((run_dir / "manifest.json").read_text())
     manifest["stages"] += [
         {"name": "harden", "layer": "L7", "status": "passed", "reason": None, "warnings": [],

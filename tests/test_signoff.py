@@ -15,17 +15,15 @@ pytestmark = [pytest.mark.slow, require_tool("magic", "apt-get install magic"),
 pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
 
 
-def signoff(draft, folder: Path, pdk_root: Path):
-    from tapeflow.flows.pdk import cell_library
-    cells = Path(cell_library(pdk_root).find_files("fileset", "models.physical", "file",
-                                                   "gds")[0])
+def signoff(draft, folder: Path, pdk_root: Path, cells: Path):
     gds = write(draft, folder / "tile", cells)
     return run_signoff(SignoffSettings(TOP, gds, gds.with_suffix(".v"), folder / "signoff",
                                        pdk_root), folder / "sc.log")
 
 
-def test_reference_tile_is_drc_clean_and_lvs_sees_its_unwired_inverter(tmp_path, pdk_root):
-    result = signoff(reference(), tmp_path, pdk_root)
+def test_reference_tile_is_drc_clean_and_lvs_sees_its_unwired_inverter(tmp_path, pdk_root,
+                                                                      cell_gds):
+    result = signoff(reference(), tmp_path, pdk_root, cell_gds)
     assert result.drc_errors == 0
     assert "[INFO]: COUNT: 0" in result.drc_report.read_text()
     # the fixture draws the inverter but no wires, while its netlist connects
@@ -34,6 +32,6 @@ def test_reference_tile_is_drc_clean_and_lvs_sees_its_unwired_inverter(tmp_path,
     assert result.lvs_report.read_text().startswith("[")
 
 
-def test_drc_violation_is_counted(tmp_path, pdk_root):
-    result = signoff(variant("Magic DRC"), tmp_path, pdk_root)
+def test_drc_violation_is_counted(tmp_path, pdk_root, cell_gds):
+    result = signoff(variant("Magic DRC"), tmp_path, pdk_root, cell_gds)
     assert result.drc_errors > 0

@@ -100,12 +100,13 @@ def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
     assert "TESTS=3 PASS=3 FAIL=0" in make.stdout
 
 
-def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path, pdk_root):
+def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path, pdk_root,
+                                                                       cell_gds):
     """A run whose harden stage passed (here a stand-in writing precheck's
     reference tile under the design's name) gets tt_submission/ as TT's GDS
     action uploads it, and the bundle passes tapeflow's precheck."""
     from tapeflow.flows.execute import execute
-    from tapeflow.flows.pdk import cell_library, layer_properties
+    from tapeflow.flows.pdk import layer_properties
     from tapeflow.flows.progress import Progress
     from tapeflow.flows.settings import RunSettings
     from tapeflow.flows.stage import Stage, StageResult, Status
@@ -115,14 +116,12 @@ def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path,
     from tapeflow.tapeout.precheck import run_precheck
 
     top = SystolicSpec().top_name
-    cells = Path(cell_library(pdk_root).find_files("fileset", "models.physical", "file",
-                                                   "gds")[0])
 
     class StandInHarden(Stage):
         name, layer, needs = "harden", Layer.L7, ("elaborate",)
 
         def run(self, ctx):
-            gds = write(reference("1x2", top), ctx.stage_dir(self.name), cells)
+            gds = write(reference("1x2", top), ctx.stage_dir(self.name), cell_gds)
             outputs = {"gds": gds, "lef": gds.with_suffix(".lef"),
                        "netlist_powered": gds.with_suffix(".v")}
             metric = Metric("postroute_utilization_pct", 41.5, "%", Layer.L7, "stand-in", None)

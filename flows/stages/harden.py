@@ -13,10 +13,11 @@ from tapeflow.tapeout.lef import LefError, parse_macro, with_decimal_points
 from tapeflow.tapeout.precheck import lef_checks
 from tapeflow.tapeout.tile_constraints import tile_constraints
 from tapeflow.tapeout.tiles import tiles
+from tapeflow.tapeout.tt_gds import finish_gds
 
 from ..atomic import write_json_atomic
 from ..harden_flow import GDS_STEP, VIEWS_STEP, harden_flow
-from ..pdk import CORNERS, unavailable_reason
+from ..pdk import CORNERS, cell_layouts, cell_library, unavailable_reason
 from ..postroute import antenna_violations, corner_results, power_watts, sc_values
 from ..sc_project import ScProjectSettings, build_project
 from ..stage import RunContext, Stage, StageResult, Status
@@ -71,7 +72,8 @@ class Harden(Stage):
                                f"(see {sc_log})", {"sc_log": sc_log})
 
         try:
-            outputs = _keep_views(project, spec.top_name, out_dir)
+            outputs = _keep_views(project, spec.top_name, out_dir,
+                                  cell_layouts(cell_library(ctx.settings.pdk_root)))
         except FileNotFoundError as error:
             return StageResult(Status.FAILED, f"SiliconCompiler finished without {error} "
                                f"(see {sc_log})", {"sc_log": sc_log})
@@ -92,15 +94,22 @@ class Harden(Stage):
         return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
 
 
-def _keep_views(project, top: str, out_dir: Path) -> dict[str, Path]:
-    """The run's deliverables under TT's names, out of SC's node folders."""
+def _keep_views(project, top: str, out_dir: Path, cell_gds: Path) -> dict[str, Path]:
+    """The run's deliverables under TT's names, out of SC's node folders; the
+    GDS finished for TT (tapeout/tt_gds.py) with the PDK's cell layouts."""
     def result(name: str, step: str = VIEWS_STEP, directory: str = "outputs") -> Path:
         found = project.find_result(filename=name, step=step, directory=directory)
         if found is None:
             raise FileNotFoundError(f"{step}/{directory}/{name}")
         return Path(found)
 
-    outputs = {"gds": _copy(result(f"{top}.gds", GDS_STEP), out_dir / f"{top}.gds"),
+    streamed = out_dir / f"{top}.klayout.gds"
+    with gzip.open(result(f"{top}.gds.gz", GDS_STEP), "rb") as packed:
+        streamed.write_bytes(packed.read())
+    finish_gds(streamed, out_dir / f"{top}.gds", top, cell_gds)
+    streamed.unlink()
+    outputs = {"gds": out_dir / f"{top}.gds",
+               "layout_png": _copy(result(f"{top}.png", GDS_STEP), out_dir / "layout.png"),
                "netlist_powered": _copy(result(f"{top}.vg"), out_dir / f"{top}.v"),
                "netlist_unpowered": _copy(result(f"{top}.lec.vg"), out_dir / f"{top}.lec.v"),
                "lef": out_dir / f"{top}.lef", "def": out_dir / f"{top}.def"}
