@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                      metavar="NS", help="clock period in ns (TinyTapeout default 20)")
     run.add_argument("--tile", help="TinyTapeout tile, e.g. 1x2 (default: the smallest "
                                     "that fits at the target density)")
+    run.add_argument("--target-density", type=float, default=100 * RunSettings.target_density,
+                     metavar="PCT", help="placement density for tile fit and hardening "
+                                         "(TinyTapeout default 60)")
 
     commands.add_parser("doctor", help="list the tools the flow uses, found or missing")
 
@@ -141,11 +144,15 @@ def _run(args) -> int:
     if args.clock_period <= 0:
         raise ParameterError(f"--clock-period {args.clock_period}: must be a positive "
                              f"number of ns")
+    if not 10 <= args.target_density <= 95:
+        raise ParameterError(f"--target-density {args.target_density:g}: expected a "
+                             f"percentage in 10..95")
     pdk_root = pdk_root_setting(args.pdk_root)
     check_pdk_root(pdk_root)     # before any tool starts
     settings = RunSettings(build_root=args.build_dir, simulator=args.simulator, seed=args.seed,
                            code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
-                           clock_period_ns=args.clock_period, tile=args.tile)
+                           clock_period_ns=args.clock_period, tile=args.tile,
+                           target_density=round(args.target_density / 100, 4))
     run_dir, records = execute(design.name, spec, settings, default_flow())
 
     print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from .stages import FLOW
 from .tools import TOOLS, probe
 
 
 def doctor_report() -> tuple[str, bool]:
-    """The report text, and whether every tool of the implemented stages is there."""
-    implemented = {stage.name for stage in FLOW}
+    """The report text, and whether every tool is there."""
     rows = []
     ready = True
     for tool in TOOLS:
         status = probe(tool)
-        needed_now = bool(implemented & set(tool.stages))
-        if not status.found and needed_now:
-            ready = False
-        state = "found" if status.found else ("MISSING" if needed_now else "missing")
+        ready = ready and status.found
+        state = "found" if status.found else "MISSING"
         rows.append((tool.name, state, status.version or "-", ", ".join(tool.stages),
                      status.location or f"install: {tool.install}"))
     widths = [max(len(row[i]) for row in rows + [_HEADER]) for i in range(4)]
@@ -25,8 +21,8 @@ def doctor_report() -> tuple[str, bool]:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths))
                      + "  " + row[4])
     lines.append("")
-    lines.append("MISSING = needed by a stage `tapeflow run` executes now; missing = needed only "
-                 "by later stages, which end as skipped until it is installed.")
+    lines.append("A stage whose tool is MISSING ends as skipped, with the install hint above, "
+                 "and the stages that need it are skipped too.")
     return "\n".join(lines), ready
 
 

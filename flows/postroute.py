@@ -21,7 +21,7 @@ from .opensta import parse_report_checks
 
 _SCENE_VALUE = re.compile(r"^\s*(?:worst slack|tns)\s+(?:max|min)\s+(\S+)\s*$", re.M)
 _POWER_TOTAL = re.compile(r"^Total\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", re.M)
-_ANTENNA = re.compile(r"ANT-000([12])\]\s+Found\s+(\d+)\s+(net|pin) violations")
+_ANTENNA = re.compile(r"ANT-000[12]\]\s+Found\s+(\d+)\s+(net|pin) violations")
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,6 @@ def power_watts(text: str) -> dict[str, float] | None:
 def antenna_violations(log_text: str) -> dict[str, int] | None:
     """The last check_antennas verdict in a log: violating nets and pins."""
     found: dict[str, int] = {}
-    for _, count, kind in _ANTENNA.findall(log_text):
+    for count, kind in _ANTENNA.findall(log_text):
         found[kind] = int(count)
     return {"nets": found.get("net", 0), "pins": found.get("pin", 0)} if found else None

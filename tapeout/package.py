@@ -91,8 +91,9 @@ def _submission(folder: Path, run: RunData, top: str) -> None:
     (folder / "pdk.json").write_text(json.dumps({"PDK": "sky130A"}) + "\n")
     (folder / "commit_id.json").write_text(json.dumps({"app": "tapeflow", "run": run.tag})
                                            + "\n")
-    (folder / "stats" / "synthesis-stats.txt").write_text(
-        f"Number of cells: {run.value('cell_count')}\n")
+    if run.value("cell_count") is not None:     # TT's shuttle check reads this line
+        (folder / "stats" / "synthesis-stats.txt").write_text(
+            f"Number of cells: {run.value('cell_count')}\n")
     rows = [(name, m.value, m.unit) for name, m in run.metrics.items()
             if run.metric_stage[name] in ("harden", "signoff")]
     (folder / "stats" / "metrics.csv").write_text(

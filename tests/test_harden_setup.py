@@ -139,3 +139,19 @@ def test_lef_numbers_get_decimal_points_and_pass_the_pin_rules():
     fixed = with_decimal_points(raw)
     assert "SIZE 161.000 BY 111.52 ;" in fixed and "ORIGIN 0.000 0.000 ;" in fixed
     assert failed(fixed) == []
+
+
+def test_routed_timing_verdict():
+    from tapeflow.flows.stages.harden import timing_verdict
+
+    def corner(name, setup, hold):
+        return {"corner": name, "setup_slack_ns": setup, "hold_slack_ns": hold,
+                "fmax_mhz": 50.0}
+    assert timing_verdict([corner("typical", 2.0, 0.1), corner("fast", 9.0, None)]) == ([], [])
+    errors, warnings = timing_verdict([corner("typical", 1.0, 0.1), corner("slow", -3.0, 0.2),
+                                       corner("fast", 5.0, -0.02)])
+    assert errors == ["hold violated after routing in the fast corner (slack -0.02 ns)"]
+    assert warnings == ["setup violated after routing in the slow corner (slack -3.0 ns, "
+                        "fmax 50.0 MHz)"]
+    errors, _ = timing_verdict([corner("typical", -0.5, 0.1)])
+    assert errors and "typical" in errors[0]

@@ -8,6 +8,7 @@ from tapeflow.designs.errors import SpecError
 from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.flows.cli import main
 from tapeflow.flows.params import ParameterError, build_spec, load_config
+from tapeflow.flows.tools import which
 
 
 def test_set_overrides_config_which_overrides_defaults(tmp_path):
@@ -70,6 +71,7 @@ def test_empty_pdk_root_is_one_line_before_any_stage(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, text", [
     (["--clock-period", "0"], "--clock-period"),
+    (["--target-density", "120"], "percentage in 10..95"),
 ])
 def test_bad_run_settings(argv, text, capsys, tmp_path):
     assert main(["run", *argv, "--build-dir", str(tmp_path)]) == 2
@@ -89,4 +91,7 @@ def test_doctor_lists_every_tool_of_the_flow(capsys):
     for tool in ("verilator", "iverilog", "yosys", "siliconcompiler", "openroad", "klayout",
                  "magic", "netgen"):
         assert tool in out
-    assert "sc-install openroad" in out or "openroad " in out
+    openroad = next(line for line in out.splitlines() if line.startswith("openroad"))
+    if which("openroad") is None:
+        assert "MISSING" in openroad and "harden" in openroad
+        assert "Ubuntu 22.04/24.04: `sc-install openroad`" in openroad

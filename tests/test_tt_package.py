@@ -134,7 +134,7 @@ def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path,
     assert sorted(p.name for p in bundle.iterdir()) == sorted(
         [f"{top}.gds", f"{top}.lef", f"{top}.v", "pdk.json", "commit_id.json", "stats"])
     assert "postroute_utilization_pct,41.5,%" in (bundle / "stats/metrics.csv").read_text()
-    assert (bundle / "stats/synthesis-stats.txt").read_text().startswith("Number of cells: ")
+    assert not (bundle / "stats/synthesis-stats.txt").exists()    # no synthesis in this run
     assert "hardened by tapeflow" in (run_dir / "tt_project" / "README.md").read_text()
     results = run_precheck(bundle, layer_properties(pdk_root))
     assert [r.name for r in results if r.status == "failed"] == []

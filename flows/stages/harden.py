@@ -89,9 +89,27 @@ class Harden(Stage):
         if problems:
             return StageResult(Status.FAILED, "the hardened LEF breaks TT's tile rules: "
                                + "; ".join(problems), outputs, metrics, tools)
-        warnings = [f"setup violated in the {c['corner']} corner (slack {c['setup_slack_ns']} ns)"
-                    for c in summary["corners"] if (c["setup_slack_ns"] or 0) < 0]
+        errors, warnings = timing_verdict(summary["corners"])
+        if errors:
+            return StageResult(Status.FAILED, "; ".join(errors), outputs, metrics, tools,
+                               warnings)
         return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
+
+
+def timing_verdict(corners: list[dict]) -> tuple[list[str], list[str]]:
+    """Routed timing: a hold violation at any corner or a setup violation at
+    the typical one fails (as sta-pre); setup at slow/fast is a warning."""
+    errors, warnings = [], []
+    for corner in corners:
+        name = corner["corner"]
+        if (corner["hold_slack_ns"] or 0) < 0:
+            errors.append(f"hold violated after routing in the {name} corner "
+                          f"(slack {corner['hold_slack_ns']} ns)")
+        if (corner["setup_slack_ns"] or 0) < 0:
+            (errors if name == "typical" else warnings).append(
+                f"setup violated after routing in the {name} corner (slack "
+                f"{corner['setup_slack_ns']} ns, fmax {corner['fmax_mhz']} MHz)")
+    return errors, warnings
 
 
 def _keep_views(project, top: str, out_dir: Path, cell_gds: Path) -> dict[str, Path]:
