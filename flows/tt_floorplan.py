@@ -53,6 +53,7 @@ def apply_tile_rules(project, constraints: TileConstraints, folder: Path,
     """Make the project's asic flow build exactly the TT tile. Needs the
     flow set on the project (the openroad tasks are found through it)."""
     from siliconcompiler.tools.openroad._apr import APRTask
+    from siliconcompiler.tools.openroad.fillmetal_insertion import FillMetalTask
     from siliconcompiler.tools.openroad.init_floorplan import InitFloorplanTask
     from siliconcompiler.tools.openroad.power_grid import PowerGridTask
 
@@ -80,6 +81,9 @@ def apply_tile_rules(project, constraints: TileConstraints, folder: Path,
         scenario.add_check(sorted({"setup", "hold", *scenario.get_check()}), clobber=True)
 
     _tasks(InitFloorplanTask, project)[0].set_openroad_assertallpinsplaced(True)
+    # lambdapdk's sky130 fill deck fills met1..met5; met5 is TT's chip-level
+    # grid and TT's tile flow adds no metal fill, so the dfm step is skipped.
+    _tasks(FillMetalTask, project)[0].set_openroad_addfill(False)
     _tasks(PowerGridTask, project)[0].add_openroad_powergridfileset(
         design.name, PDN_FILESET, clobber=True)
     for task in _tasks(APRTask, project):

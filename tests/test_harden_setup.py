@@ -87,6 +87,12 @@ def test_power_grid_routing_and_density_follow_tt(project):
     assert "-period 25.0" in Path(sdc).read_text()
 
 
+def test_no_metal_fill_because_lambdapdk_fills_met5(project):
+    from siliconcompiler.scheduler import SchedulerNode
+    project, _ = project
+    assert SchedulerNode(project, "dfm.metal_fill", "0").setup() is False     # skipped by SC
+
+
 def test_pdn_script_draws_tt_straps():
     script = pdn_tcl(tile_constraints("1x1"))
     assert "-power VPWR -ground VGND" in script and "met5" not in script
