@@ -87,6 +87,16 @@ def test_power_grid_routing_and_density_follow_tt(project):
     assert "-period 25.0" in Path(sdc).read_text()
 
 
+def test_sc_declares_every_file_the_stage_keeps(project):
+    """harden copies these out of SC's node folders (flows/stages/harden.py)."""
+    project, _ = project
+    views = set(node_task(project, "write.views").get("output", step="write.views", index="0"))
+    assert {f"{TOP}.{ext}" for ext in ("vg", "lec.vg", "def.gz", "lef", "typical.spef",
+                                       "typical.sdf", "slow.sdf", "fast.sdf")} <= views
+    gds = set(node_task(project, "write.gds").get("output", step="write.gds", index="0"))
+    assert {f"{TOP}.gds.gz", f"{TOP}.png"} <= gds
+
+
 def test_no_metal_fill_because_lambdapdk_fills_met5(project):
     from siliconcompiler.scheduler import SchedulerNode
     project, _ = project

@@ -134,10 +134,11 @@ def _keep_views(project, top: str, out_dir: Path, cell_gds: Path) -> dict[str, P
     outputs["lef"].write_text(with_decimal_points(result(f"{top}.lef").read_text()))
     with gzip.open(result(f"{top}.def.gz"), "rb") as packed:
         outputs["def"].write_bytes(packed.read())
-    for corner in CORNERS:
-        spef = project.find_result(filename=f"{top}.{corner}.spef", step=VIEWS_STEP)
-        if spef is not None:
-            outputs[f"spef_{corner}"] = _copy(Path(spef), out_dir / Path(spef).name)
+    for corner in CORNERS:      # SPEF per extraction corner, SDF per timing scenario
+        for kind in ("spef", "sdf"):
+            found = project.find_result(filename=f"{top}.{corner}.{kind}", step=VIEWS_STEP)
+            if found is not None:
+                outputs[f"{kind}_{corner}"] = _copy(Path(found), out_dir / Path(found).name)
     shutil.copytree(result("reports", directory="."), out_dir / "reports", dirs_exist_ok=True)
     antenna_log = project.find_result(filename=f"{ANTENNA_STEP}.log", step=ANTENNA_STEP,
                                       directory=".")
