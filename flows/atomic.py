@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,14 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_json_atomic(path: Path, data) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def copy_atomic(source: Path, target: Path) -> Path:
+    """Copy a tool's file into the run folder; returns ``target``."""
+    staged = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(source, staged)
+    os.replace(staged, target)
+    return target
 
 
 def _umask() -> int:

@@ -39,8 +39,7 @@ def write_sdc(path: Path, clock_port: str, period_ns: float) -> Path:
 
 def build_project(settings: ScProjectSettings, log_file: Path):
     """An ASIC project for sky130hd with the design, its clock and the tools' paths."""
-    from siliconcompiler import ASIC, Design
-    from siliconcompiler.targets import skywater130_demo
+    from siliconcompiler import Design
     from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 
     settings.work_dir.mkdir(parents=True, exist_ok=True)
@@ -54,13 +53,8 @@ def build_project(settings: ScProjectSettings, log_file: Path):
     with design.active_dataroot("tapeflow-run"), design.active_fileset("sdc"):
         design.add_file(str(sdc))
 
-    project = ASIC(design)
-    project.add_fileset("rtl")
-    project.add_fileset("sdc")
-    skywater130_demo(project)
-    if settings.pdk_root is not None:
-        use_local_pdk([project.get("library", name, field="schema")
-                       for name in project.getkeys("library")], settings.pdk_root)
+    project = sky130_project(design, ["rtl", "sdc"], settings.pdk_root, settings.work_dir,
+                             log_file)
     if settings.yosys_dir is not None:
         ASICSynthesis.find_task(project).set("path", str(settings.yosys_dir), clobber=True)
 
@@ -69,8 +63,24 @@ def build_project(settings: ScProjectSettings, log_file: Path):
         area.set_diearea([(0, 0), (tile.width, tile.height)])
         area.set_corearea([(MARGIN_X, MARGIN_Y),
                            (tile.width - MARGIN_X, tile.height - MARGIN_Y)])
+    return project
 
-    project.option.set_builddir(str(settings.work_dir / "sc"))
+
+def sky130_project(design, filesets: list[str], pdk_root: Path | None, work_dir: Path,
+                   log_file: Path):
+    """SC's sky130 target on ``design``'s filesets, the PDK data from
+    ``pdk_root`` when given, SC's build folder in ``work_dir``/sc, SC's log in
+    ``log_file``: what every tapeflow SC project shares."""
+    from siliconcompiler import ASIC
+    from siliconcompiler.targets import skywater130_demo
+
+    project = ASIC(design)
+    project.add_fileset(filesets)
+    skywater130_demo(project)
+    if pdk_root is not None:
+        use_local_pdk([project.get("library", name, field="schema")
+                       for name in project.getkeys("library")], pdk_root)
+    project.option.set_builddir(str(work_dir / "sc"))
     project.option.set_nodisplay(True)
     log_to_file(project, log_file)
     return project

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tapeflow.tapeout.magic_drc import tech_for_installed_magic
 
-from .pdk import use_local_pdk
-from .sc_project import log_to_file
+from .sc_project import sky130_project
+from .tools import write_alias
 
 DRC_STEP, LVS_STEP = "drc", "lvs"
 NETGEN_EXECUTABLE = "netgen-lvs"
@@ -45,9 +45,8 @@ class SignoffResult:
 
 
 def build_signoff_project(settings: SignoffSettings, log_file: Path):
-    from siliconcompiler import ASIC, Design
+    from siliconcompiler import Design
     from siliconcompiler.flows.signoffflow import SignoffFlow
-    from siliconcompiler.targets import skywater130_demo
     from siliconcompiler.tools.netgen.lvs import LVSTask
 
     design = Design(settings.top)
@@ -56,13 +55,8 @@ def build_signoff_project(settings: SignoffSettings, log_file: Path):
         with design.active_fileset(fileset):
             design.set_topmodule(settings.top)
             design.add_file(str(path.resolve()), filetype=kind)
-    project = ASIC(design)
-    project.add_fileset(["layout", "netlist"])
-    skywater130_demo(project)
-    if settings.pdk_root is not None:
-        use_local_pdk([project.get("library", name, field="schema")
-                       for name in project.getkeys("library")], settings.pdk_root)
-
+    project = sky130_project(design, ["layout", "netlist"], settings.pdk_root,
+                             settings.work_dir, log_file)
     pdk = project.get_library(project.get("asic", "pdk"))
     for fileset in pdk.get("pdk", "drc", "runsetfileset", "magic", "basic"):
         tech = Path(pdk.find_files("fileset", fileset, "file", "tech")[0])
@@ -72,11 +66,8 @@ def build_signoff_project(settings: SignoffSettings, log_file: Path):
 
     project.set_flow(SignoffFlow())
     project.option.set_novercheck(True)
-    LVSTask.find_task(project).set("path", str(_netgen_alias(settings.work_dir / "bin")),
-                                   clobber=True)
-    project.option.set_builddir(str(settings.work_dir / "sc"))
-    project.option.set_nodisplay(True)
-    log_to_file(project, log_file)
+    alias = write_alias(settings.work_dir / "bin", "netgen", NETGEN_EXECUTABLE)
+    LVSTask.find_task(project).set("path", str(alias.parent), clobber=True)
     return project
 
 
@@ -105,12 +96,3 @@ def run_signoff(settings: SignoffSettings, log_file: Path) -> SignoffResult:
         raise SignoffError(f"netgen wrote no LVS report (see {log_file})")
     return SignoffResult(metric("drcs", DRC_STEP), metric("drcs", LVS_STEP),
                          metric("warnings", LVS_STEP), drc_report, lvs_report)
-
-
-def _netgen_alias(folder: Path) -> Path:
-    """SC runs ``netgen``; Debian installs it as ``netgen-lvs``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    alias = folder / "netgen"
-    alias.write_text(f'#!/bin/sh\nexec {NETGEN_EXECUTABLE} "$@"\n')
-    alias.chmod(0o755)
-    return folder

@@ -134,6 +134,33 @@ def probe(tool: Tool) -> ToolStatus:
     return ToolStatus(tool, version is not None, version, "python package" if version else None)
 
 
+def missing_tool_reason(names: tuple[str, ...]) -> str | None:
+    """Why a stage that needs the TOOLS ``names`` cannot run here, with the
+    first missing one's install hint; None when all are there."""
+    for tool in TOOLS:
+        if tool.name not in names:
+            continue
+        if tool.command and which(tool.command) is None:
+            missing = "not found on PATH"
+        elif not tool.command and _package_version(tool.package) is None:
+            missing = "not installed"
+        else:
+            continue
+        return (f"{tool.name} {missing} ({tool.purpose}); install: {tool.install}. "
+                "`tapeflow doctor` lists every tool")
+    return None
+
+
+def write_alias(folder: Path, name: str, command: str) -> Path:
+    """An executable ``name`` in ``folder`` that runs ``command`` with its
+    arguments, for tools (SiliconCompiler) that look an executable up by name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    alias = folder / name
+    alias.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+    alias.chmod(0o755)
+    return alias
+
+
 def tool_version(name: str) -> str:
     """Version of a tool in TOOLS, or 'missing'."""
     status = probe(next(t for t in TOOLS if t.name == name))

@@ -17,6 +17,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from .tools import write_alias
+
 
 def _escape(name: str) -> str:
     return name if name.startswith(("\\", "$")) else "\\" + name
@@ -124,11 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 def write_shim(folder: Path) -> Path:
     """A ``yosys`` executable in ``folder`` that runs this launcher with the
     current Python, for tools (SiliconCompiler) that look Yosys up by name."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shim = folder / "yosys"
-    shim.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m {__name__} \"$@\"\n")
-    shim.chmod(0o755)
-    return shim
+    return write_alias(folder, "yosys", f"{shlex.quote(sys.executable)} -m {__name__}")
 
 
 def pyosys_available() -> bool:

@@ -20,6 +20,7 @@ from .tile_constraints import POWER_NETS, TileConstraints, tile_constraints
 TOP = "tt_um_tapeflow_reference"
 MET4, MET4_PIN, MET4_LABEL = (71, 20), (71, 16), (71, 5)
 CELLS = ("sky130_fd_sc_hd__inv_1", "sky130_fd_sc_hd__tapvpwrvgnd_1")
+POWER_USE = {"VPWR": "POWER", "VGND": "GROUND"}
 
 
 @dataclass
@@ -62,7 +63,7 @@ def reference(tile: str = "1x1", name: str = TOP) -> Draft:
         first = rects[0]
         draft.labels.append((MET4_LABEL, net, ((first[0] + first[2]) / 2000,
                                                (first[1] + first[3]) / 2000)))
-        draft.lef_pins[net] = ("INOUT", "POWER" if net == "VPWR" else "GROUND",
+        draft.lef_pins[net] = ("INOUT", POWER_USE[net],
                                [("met4", rect) for rect in rects])
     core_x, core_y = constraints.core[0] / 1000, constraints.core[1] / 1000
     # the tap abuts the inverter: their nwells merge and the tap biases both
@@ -143,31 +144,28 @@ def reference_def(draft: Draft) -> str:
                      f"{round(y * 1000)} ) N ;")
     lines += ["END COMPONENTS", f"PINS {len(constraints.pins) + len(POWER_NETS)} ;"]
     for pin in constraints.pins.values():
-        x1, y1, x2, y2 = pin.rect
-        cx, cy, half_w, half_h = (x1 + x2) // 2, (y1 + y2) // 2, (x2 - x1) // 2, (y2 - y1) // 2
         lines.append(f"  - {pin.name} + NET {pin.name} + DIRECTION {pin.direction} "
-                     f"+ USE SIGNAL + PORT + LAYER {pin.layer} ( {-half_w} {-half_h} ) "
-                     f"( {half_w} {half_h} ) + FIXED ( {cx} {cy} ) N ;")
-    routes = []
+                     f"+ USE SIGNAL {_def_port(pin.layer, pin.rect)} ;")
     for net in POWER_NETS:
-        use = "POWER" if net == "VPWR" else "GROUND"
-        ports = []
-        for x1, y1, x2, y2 in constraints.straps[net]:
-            cx, cy, half_w, half_h = (x1 + x2) // 2, (y1 + y2) // 2, (x2 - x1) // 2, \
-                (y2 - y1) // 2
-            ports.append(f"+ PORT + LAYER met4 ( {-half_w} {-half_h} ) ( {half_w} {half_h} ) "
-                         f"+ FIXED ( {cx} {cy} ) N")
-            routes.append((net, f"met4 {x2 - x1} + SHAPE STRIPE ( {cx} {y1} ) ( {cx} {y2} )"))
-        lines.append(f"  - {net} + NET {net} + SPECIAL + DIRECTION INOUT + USE {use} "
-                     + " ".join(ports) + " ;")
+        ports = " ".join(_def_port("met4", rect) for rect in constraints.straps[net])
+        lines.append(f"  - {net} + NET {net} + SPECIAL + DIRECTION INOUT "
+                     f"+ USE {POWER_USE[net]} {ports} ;")
     lines += ["END PINS", f"SPECIALNETS {len(POWER_NETS)} ;"]
     for net in POWER_NETS:
-        use = "POWER" if net == "VPWR" else "GROUND"
-        shapes = [shape for owner, shape in routes if owner == net]
-        lines.append(f"  - {net} ( * {net} ) + USE {use}\n    + ROUTED "
-                     + "\n      NEW ".join(shapes) + " ;")
+        stripes = [f"met4 {x2 - x1} + SHAPE STRIPE ( {(x1 + x2) // 2} {y1} ) "
+                   f"( {(x1 + x2) // 2} {y2} )" for x1, y1, x2, y2 in constraints.straps[net]]
+        lines.append(f"  - {net} ( * {net} ) + USE {POWER_USE[net]}\n    + ROUTED "
+                     + "\n      NEW ".join(stripes) + " ;")
     lines += ["END SPECIALNETS", "END DESIGN", ""]
     return "\n".join(lines)
+
+
+def _def_port(layer: str, rect) -> str:
+    """A DEF pin port: the rectangle about its placement point (the centre)."""
+    x1, y1, x2, y2 = rect
+    half_w, half_h = (x2 - x1) // 2, (y2 - y1) // 2
+    return (f"+ PORT + LAYER {layer} ( {-half_w} {-half_h} ) ( {half_w} {half_h} ) "
+            f"+ FIXED ( {(x1 + x2) // 2} {(y1 + y2) // 2} ) N")
 
 
 def _lef(draft: Draft) -> str:

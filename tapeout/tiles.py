@@ -45,6 +45,14 @@ def tiles() -> list[Tile]:
                   key=lambda tile: (tile.die_area, tile.name))
 
 
+def tile_named(name: str) -> Tile:
+    """The TT tile called ``name`` (e.g. "1x2")."""
+    found = next((tile for tile in tiles() if tile.name == name), None)
+    if found is None:
+        raise ValueError(f"{name!r} is not a TinyTapeout tile")
+    return found
+
+
 @dataclass(frozen=True)
 class TileFit:
     cell_area: float

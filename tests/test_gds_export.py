@@ -11,7 +11,7 @@ from tapeflow.flows.sc_project import ScProjectSettings, build_project
 from tapeflow.flows.tools import which
 from tapeflow.tapeout.fixtures import TOP, reference, reference_def, write
 from tapeflow.tapeout.precheck import run_precheck
-from tapeflow.tapeout.tiles import tiles
+from tapeflow.tapeout.tiles import tile_named
 from tapeflow.tapeout.tt_gds import finish_gds
 
 from .conftest import require_tool
@@ -30,7 +30,7 @@ def klayout_stream(def_file: Path, work_dir: Path, pdk_root: Path) -> Path:
     rtl.write_text(f"module {TOP}(input clk); endmodule\n")
     project = build_project(ScProjectSettings(
         top=TOP, verilog=rtl, work_dir=work_dir / "sc-run", pdk_root=pdk_root,
-        tile={t.name: t for t in tiles()}["1x1"]), work_dir / "sc.log")
+        tile=tile_named("1x1")), work_dir / "sc.log")
     flow = Flowgraph("gds-only")
     flow.node("import", ImportFilesTask())
     flow.node("write.gds", ExportTask())

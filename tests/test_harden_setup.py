@@ -9,13 +9,14 @@ import pytest
 
 from tapeflow.flows.harden_flow import harden_flow
 from tapeflow.flows.sc_project import ScProjectSettings, build_project
-from tapeflow.flows.stages.harden import Harden, missing_tool_reason
+from tapeflow.flows.stages.harden import REQUIRED_TOOLS, Harden
+from tapeflow.flows.tools import missing_tool_reason
 from tapeflow.flows.tt_floorplan import (CONNECT_FILESET, GLOBAL_CONNECT_TCL, PDN_FILESET,
                                          apply_tile_rules, pdn_tcl)
 from tapeflow.tapeout.lef import parse_macro, with_decimal_points
 from tapeflow.tapeout.precheck import lef_checks
 from tapeflow.tapeout.tile_constraints import tile_constraints
-from tapeflow.tapeout.tiles import tiles
+from tapeflow.tapeout.tiles import tile_named
 
 pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
 
@@ -30,7 +31,7 @@ def project(tmp_path_factory, pdk_root):
     netlist.write_text(f"module {TOP}(clk); input clk; endmodule\n")
     settings = ScProjectSettings(top=TOP, verilog=rtl, work_dir=folder / "harden",
                                  clock_period_ns=25.0, pdk_root=pdk_root,
-                                 tile={t.name: t for t in tiles()}["1x2"])
+                                 tile=tile_named("1x2"))
     project = build_project(settings, folder / "sc.log")
     harden_flow(netlist, folder / "harden" / f"{TOP}.sdc", project)
     apply_tile_rules(project, tile_constraints("1x2"), folder / "tcl", 0.55)
@@ -121,9 +122,9 @@ def test_pdn_script_draws_tt_straps():
 
 
 def test_missing_openroad_skips_with_install_hint(monkeypatch):
-    import tapeflow.flows.stages.harden as harden
-    monkeypatch.setattr(harden, "which", lambda name: None if name == "openroad" else "/bin/x")
-    reason = missing_tool_reason()
+    import tapeflow.flows.tools as tools
+    monkeypatch.setattr(tools, "which", lambda name: None if name == "openroad" else "/bin/x")
+    reason = missing_tool_reason(REQUIRED_TOOLS)
     assert reason.startswith("openroad not found on PATH")
     assert "sc-install openroad" in reason and "tapeflow doctor" in reason
     assert Harden.needs == ("synthesize", "tile-fit")

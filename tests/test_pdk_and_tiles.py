@@ -1,7 +1,7 @@
 import pytest
 
 from tapeflow.flows.pdk import PdkError, check_pdk_root
-from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, fit_tiles, tiles
+from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, fit_tiles, tile_named, tiles
 
 from .conftest import SHARED_PDK
 
@@ -46,10 +46,13 @@ def test_tile_geometry_follows_tinytapeout():
     assert (one.core_width, one.core_height) == pytest.approx((155.48, 106.08))
     assert by_name["8x4"].width == 1378.16 and by_name["1x2"].height == 225.76
     assert [t.name for t in tiles()][:3] == ["1x1", "1x2", "2x2"]
+    assert tile_named("1x2") == by_name["1x2"]
+    with pytest.raises(ValueError, match="not a TinyTapeout tile"):
+        tile_named("9x9")
 
 
 def test_fit_picks_the_smallest_tile_within_the_target_density():
-    one_by_one = {t.name: t for t in tiles()}["1x1"]
+    one_by_one = tile_named("1x1")
     fit = fit_tiles(0.59 * one_by_one.core_area)
     assert fit.smallest.name == "1x1" and fit.fits("1x1")
     fit = fit_tiles(18_195.0)

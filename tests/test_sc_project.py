@@ -3,7 +3,7 @@
 import pytest
 
 from tapeflow.flows.sc_project import ScProjectSettings, build_project
-from tapeflow.tapeout.tiles import tiles
+from tapeflow.tapeout.tiles import tile_named
 
 pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
 
@@ -12,7 +12,7 @@ pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
 def project(tmp_path):
     verilog = tmp_path / "top.v"
     verilog.write_text("module tt_um_x(input clk); endmodule\n")
-    one_by_two = {t.name: t for t in tiles()}["1x2"]
+    one_by_two = tile_named("1x2")
     settings = ScProjectSettings(top="tt_um_x", verilog=verilog, work_dir=tmp_path / "synth",
                                  clock_period_ns=12.5, yosys_dir=tmp_path / "bin",
                                  tile=one_by_two)

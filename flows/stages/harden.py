@@ -4,7 +4,6 @@ OpenROAD through SiliconCompiler, GDS through KLayout."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -12,31 +11,22 @@ from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.tapeout.lef import LefError, parse_macro, with_decimal_points
 from tapeflow.tapeout.precheck import lef_checks
 from tapeflow.tapeout.tile_constraints import tile_constraints
-from tapeflow.tapeout.tiles import tiles
+from tapeflow.tapeout.tiles import tile_named
 from tapeflow.tapeout.tt_gds import finish_gds
 
-from ..atomic import write_json_atomic
+from ..atomic import copy_atomic, write_json_atomic, write_text_atomic
 from ..harden_flow import GDS_STEP, VIEWS_STEP, harden_flow
-from ..pdk import CORNERS, cell_layouts, cell_library, unavailable_reason
+from ..pdk import CORNERS, cell_layouts, unavailable_reason
 from ..postroute import antenna_violations, corner_results, power_watts, sc_values
 from ..sc_project import ScProjectSettings, build_project
 from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import TOOLS, tool_version, which
+from ..tools import missing_tool_reason, tool_version
 from ..tt_floorplan import apply_tile_rules
 
-#: Executables SC checks before it starts any step of the hardening range.
+#: Executables SC checks before it starts any step of the hardening range (it
+#: refuses the whole range for one missing tool).
 REQUIRED_TOOLS = ("openroad", "klayout")
 ANTENNA_STEP = "route.detailed_antenna_repair"
-
-
-def missing_tool_reason() -> str | None:
-    """Why the hardening range cannot run here (SC would refuse the whole
-    range for one missing executable), with the install hint."""
-    for tool in TOOLS:
-        if tool.name in REQUIRED_TOOLS and which(tool.command) is None:
-            return (f"{tool.name} not found on PATH ({tool.purpose}); install: "
-                    f"{tool.install}. `tapeflow doctor` lists every tool")
-    return None
 
 
 class Harden(Stage):
@@ -48,9 +38,8 @@ class Harden(Stage):
                    "pins, place, CTS, route; KLayout GDS")
 
     def run(self, ctx: RunContext) -> StageResult:
-        if importlib.util.find_spec("siliconcompiler") is None:
-            return StageResult.skipped("siliconcompiler not installed")
-        unavailable = unavailable_reason(ctx.settings.pdk_root) or missing_tool_reason()
+        unavailable = missing_tool_reason(("siliconcompiler",)) \
+            or unavailable_reason(ctx.settings.pdk_root) or missing_tool_reason(REQUIRED_TOOLS)
         if unavailable:
             return StageResult.skipped(unavailable)
 
@@ -61,7 +50,7 @@ class Harden(Stage):
         project = build_project(ScProjectSettings(
             top=spec.top_name, verilog=ctx.output("elaborate", "verilog"), work_dir=out_dir,
             clock_period_ns=ctx.settings.clock_period_ns, pdk_root=ctx.settings.pdk_root,
-            tile={t.name: t for t in tiles()}[tile_name]), sc_log)
+            tile=tile_named(tile_name)), sc_log)
         harden_flow(ctx.output("synthesize", "netlist"), ctx.output("synthesize", "sdc"),
                     project)
         apply_tile_rules(project, constraints, out_dir / "tcl", ctx.settings.target_density)
@@ -72,8 +61,8 @@ class Harden(Stage):
                                f"(see {sc_log})", {"sc_log": sc_log})
 
         try:
-            outputs = _keep_views(project, spec.top_name, out_dir,
-                                  cell_layouts(cell_library(ctx.settings.pdk_root)))
+            outputs = _keep_views(project, spec.top_name, out_dir, cell_layouts(
+                project.get_library(project.get("asic", "mainlib"))))
         except FileNotFoundError as error:
             return StageResult(Status.FAILED, f"SiliconCompiler finished without {error} "
                                f"(see {sc_log})", {"sc_log": sc_log})
@@ -115,40 +104,41 @@ def timing_verdict(corners: list[dict]) -> tuple[list[str], list[str]]:
 def _keep_views(project, top: str, out_dir: Path, cell_gds: Path) -> dict[str, Path]:
     """The run's deliverables under TT's names, out of SC's node folders; the
     GDS finished for TT (tapeout/tt_gds.py) with the PDK's cell layouts."""
-    def result(name: str, step: str = VIEWS_STEP, directory: str = "outputs") -> Path:
-        found = project.find_result(filename=name, step=step, directory=directory)
-        if found is None:
-            raise FileNotFoundError(f"{step}/{directory}/{name}")
-        return Path(found)
+    def found(name: str, step: str = VIEWS_STEP, directory: str = "outputs") -> Path | None:
+        path = project.find_result(filename=name, step=step, directory=directory)
+        return Path(path) if path is not None else None
 
-    streamed = out_dir / f"{top}.klayout.gds"
-    with gzip.open(result(f"{top}.gds.gz", GDS_STEP), "rb") as packed:
-        streamed.write_bytes(packed.read())
+    def result(name: str, step: str = VIEWS_STEP, directory: str = "outputs") -> Path:
+        path = found(name, step, directory)
+        if path is None:
+            raise FileNotFoundError(f"{step}/{directory}/{name}")
+        return path
+
+    streamed = _gunzip(result(f"{top}.gds.gz", GDS_STEP), out_dir / f"{top}.klayout.gds")
     finish_gds(streamed, out_dir / f"{top}.gds", top, cell_gds)
     streamed.unlink()
     outputs = {"gds": out_dir / f"{top}.gds",
-               "layout_png": _copy(result(f"{top}.png", GDS_STEP), out_dir / "layout.png"),
-               "netlist_powered": _copy(result(f"{top}.vg"), out_dir / f"{top}.v"),
-               "netlist_unpowered": _copy(result(f"{top}.lec.vg"), out_dir / f"{top}.lec.v"),
-               "lef": out_dir / f"{top}.lef", "def": out_dir / f"{top}.def"}
-    outputs["lef"].write_text(with_decimal_points(result(f"{top}.lef").read_text()))
-    with gzip.open(result(f"{top}.def.gz"), "rb") as packed:
-        outputs["def"].write_bytes(packed.read())
-    for corner in CORNERS:      # SPEF per extraction corner, SDF per timing scenario
-        for kind in ("spef", "sdf"):
-            found = project.find_result(filename=f"{top}.{corner}.{kind}", step=VIEWS_STEP)
-            if found is not None:
-                outputs[f"{kind}_{corner}"] = _copy(Path(found), out_dir / Path(found).name)
+               "layout_png": copy_atomic(result(f"{top}.png", GDS_STEP), out_dir / "layout.png"),
+               "netlist_powered": copy_atomic(result(f"{top}.vg"), out_dir / f"{top}.v"),
+               "netlist_unpowered": copy_atomic(result(f"{top}.lec.vg"),
+                                                out_dir / f"{top}.lec.v"),
+               "def": _gunzip(result(f"{top}.def.gz"), out_dir / f"{top}.def"),
+               "lef": out_dir / f"{top}.lef"}
+    write_text_atomic(outputs["lef"], with_decimal_points(result(f"{top}.lef").read_text()))
+    optional = {f"{kind}_{corner}": found(f"{top}.{corner}.{kind}")
+                for corner in CORNERS      # SPEF per extraction corner, SDF per scenario
+                for kind in ("spef", "sdf")}
+    optional["antenna_log"] = found(f"{ANTENNA_STEP}.log", ANTENNA_STEP, ".")
+    for key, path in optional.items():
+        if path is not None:
+            outputs[key] = copy_atomic(path, out_dir / path.name)
     shutil.copytree(result("reports", directory="."), out_dir / "reports", dirs_exist_ok=True)
-    antenna_log = project.find_result(filename=f"{ANTENNA_STEP}.log", step=ANTENNA_STEP,
-                                      directory=".")
-    if antenna_log is not None:
-        outputs["antenna_log"] = _copy(Path(antenna_log), out_dir / Path(antenna_log).name)
     return outputs
 
 
-def _copy(source: Path, target: Path) -> Path:
-    shutil.copyfile(source, target)
+def _gunzip(source: Path, target: Path) -> Path:
+    with gzip.open(source, "rb") as packed:
+        target.write_bytes(packed.read())
     return target
 
 

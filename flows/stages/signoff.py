@@ -7,9 +7,9 @@ from tapeflow.reports.metrics import Layer, Metric
 
 from ..atomic import write_json_atomic
 from ..pdk import unavailable_reason
-from ..sc_signoff import NETGEN_EXECUTABLE, SignoffError, SignoffSettings, run_signoff
+from ..sc_signoff import SignoffError, SignoffSettings, run_signoff
 from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import tool_version, which
+from ..tools import missing_tool_reason, tool_version
 
 
 class Signoff(Stage):
@@ -20,12 +20,10 @@ class Signoff(Stage):
     description = "magic DRC drc(full), magic extraction + netgen LVS, antenna check"
 
     def run(self, ctx: RunContext) -> StageResult:
-        for executable, package in (("magic", "magic"), (NETGEN_EXECUTABLE, "netgen-lvs")):
-            if which(executable) is None:
-                return StageResult.skipped(f"{executable} not found: apt-get install {package}")
-        missing_pdk = unavailable_reason(ctx.settings.pdk_root)
-        if missing_pdk:
-            return StageResult.skipped(missing_pdk)
+        unavailable = missing_tool_reason(("magic", "netgen")) \
+            or unavailable_reason(ctx.settings.pdk_root)
+        if unavailable:
+            return StageResult.skipped(unavailable)
         out_dir = ctx.stage_dir(self.name)
         sc_log = out_dir / "siliconcompiler.log"
         try:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.tapeout.tt_data import cell_categories
 
-from ..atomic import write_json_atomic
+from ..atomic import copy_atomic, write_json_atomic
 from ..liberty import cell_areas
 from ..pdk import liberty_file, unavailable_reason
 from ..sc_project import ScProjectSettings, build_project
 from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import tool_version
+from ..tools import missing_tool_reason, tool_version
 from ..yosys_launcher import pyosys_available, write_shim
 
 #: SC's synthesis flow for Verilog; the run stops after its "synthesis" step,
@@ -33,9 +31,9 @@ class Synthesize(Stage):
     description = "SiliconCompiler synflow (slang elaborate, Yosys) to a sky130hd netlist"
 
     def run(self, ctx: RunContext) -> StageResult:
-        if importlib.util.find_spec("siliconcompiler") is None:
-            return StageResult.skipped("siliconcompiler not installed: pip install "
-                                       "siliconcompiler==0.38.11 lambdapdk==0.2.22")
+        missing_sc = missing_tool_reason(("siliconcompiler",))
+        if missing_sc:
+            return StageResult.skipped(missing_sc)
         if not pyosys_available():
             return StageResult.skipped("yosys launcher unavailable: it runs on pyosys "
                                        "(pip install pyosys==0.70)")
@@ -63,9 +61,9 @@ class Synthesize(Stage):
         netlist = Path(project.find_result("vg", step=SYNTHESIS_STEP))
         node = netlist.parent.parent
         outputs = {
-            "netlist": _keep(netlist, out_dir / f"{spec.top_name}.vg"),
-            "stat": _keep(node / "reports" / "stat.json", out_dir / "stat.json"),
-            "yosys_log": _keep(node / f"{SYNTHESIS_STEP}.log", out_dir / "yosys.log"),
+            "netlist": copy_atomic(netlist, out_dir / f"{spec.top_name}.vg"),
+            "stat": copy_atomic(node / "reports" / "stat.json", out_dir / "stat.json"),
+            "yosys_log": copy_atomic(node / f"{SYNTHESIS_STEP}.log", out_dir / "yosys.log"),
             "sc_log": sc_log,
             "sdc": out_dir / f"{spec.top_name}.sdc",
         }
@@ -78,11 +76,6 @@ class Synthesize(Stage):
         tools = {"siliconcompiler": tool_version("siliconcompiler"),
                  "yosys": tool_version("yosys-launcher")}
         return StageResult(Status.PASSED, None, outputs, metrics, tools)
-
-
-def _keep(source: Path, target: Path) -> Path:
-    shutil.copyfile(source, target)
-    return target
 
 
 def area_by_category(stat: dict, areas: dict[str, float]) -> dict:
