@@ -1,7 +1,7 @@
 """The host protocol's constants: opcodes and status bits.
 
 Shared by the hardware, the golden model and the host driver; the protocol
-itself is described in docs/protocol.md.
+itself is described in docs/accelerator.md.
 """
 
 from amaranth.lib import enum

@@ -36,7 +36,7 @@ class SystolicSpec:
     serves ``fold`` neighbouring output columns, one per cycle, so the output
     tile is ``rows`` x ``cols * fold`` while only ``rows * cols`` multipliers
     exist. Folding is what lets a 2-multiplier array keep both multipliers busy
-    on a 16-bit input port: see ``docs/protocol.md``.
+    on a 16-bit input port: see ``docs/accelerator.md``.
     """
 
     rows: int = 2
