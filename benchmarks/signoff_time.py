@@ -1,49 +1,70 @@
-"""Wall time of the layout checks that run without OpenROAD, on precheck's
-reference tile at the smallest and the largest TinyTapeout tile:
-SiliconCompiler's signoff flow (magic DRC, extraction, netgen LVS) and
-tapeflow's precheck (20 checks, Magic DRC included).
+"""Wall time of the checks on a routed tile: magic DRC and black-box LVS
+(tapeflow's signoff), tapeflow's precheck, and TinyTapeout's own precheck.py
+on the same tt_submission/ folder, with each verdict.
 
-    TAPEFLOW_PDK_ROOT=../shared/pdk python benchmarks/signoff_time.py
+    .venv/bin/tapeflow run && .venv/bin/tapeflow package build/<run> --title T --author A
+    TAPEFLOW_PDK_ROOT=../shared/pdk .venv/bin/python benchmarks/signoff_time.py build/<run>
+
+TinyTapeout's precheck.py runs where .venv-ttprecheck exists (scripts/install.sh
+makes it beside ../shared/tinytapeout).
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tapeflow.flows.pdk import (cell_layouts, cell_library, check_pdk_root, layer_properties,
-                                magic_tech, pdk_root_setting)
-from tapeflow.flows.sc_signoff import SignoffSettings, run_signoff
-from tapeflow.tapeout.fixtures import TOP, reference, write
-from tapeflow.tapeout.precheck import run_precheck
+from tapeflow.flows.adapters.lvs import run_lvs
+from tapeflow.flows.adapters.pdk import (cell_library, cell_netlists, check_pdk_root, layer_properties,
+                                magic_tech, netgen_setup, pdk_root_setting)
+from tapeflow.flows.adapters.tools import executable, tool_named, use_tool_environment
+from tapeflow.tapeout.magic_drc import run_magic_drc
+from tapeflow.tapeout.precheck import find_inputs, run_precheck
+from tapeflow.tapeout.tt_reference import ReferenceUnavailable, run_reference_precheck
 
-TILES = ("1x1", "8x4")
+
+def timed(label: str, call):
+    started = time.perf_counter()
+    result = call()
+    print(f"{label:<34} {time.perf_counter() - started:>7.1f} s", end="  ")
+    return result
 
 
 def main() -> None:
-    pdk_root = pdk_root_setting(None)
-    check_pdk_root(pdk_root)
-    if pdk_root is None:
-        raise SystemExit("set TAPEFLOW_PDK_ROOT to a local lambdapdk copy")
-    cells = cell_layouts(cell_library(pdk_root))
-    print(f"{'tile':<6} {'signoff s':>10} {'DRC':>5} {'LVS':>5} {'precheck s':>11} {'passed':>7}")
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: signoff_time.py RUN_FOLDER (packaged, with tt_project/)")
+    use_tool_environment()
+    bundle = Path(sys.argv[1]) / "tt_project" / "tt_submission"
+    if not bundle.is_dir():
+        raise SystemExit(f"{bundle} does not exist: run `tapeflow package` on a hardened run")
+    root = pdk_root_setting(None)
+    check_pdk_root(root)
+    inputs = find_inputs(bundle)
     with tempfile.TemporaryDirectory() as scratch:
-        for tile in TILES:
-            folder = Path(scratch) / tile
-            gds = write(reference(tile), folder / "tile", cells)
-            started = time.perf_counter()
-            result = run_signoff(SignoffSettings(TOP, gds, gds.with_suffix(".v"),
-                                                 folder / "signoff", pdk_root),
-                                 folder / "sc.log")
-            signoff_s = time.perf_counter() - started
-            started = time.perf_counter()
-            checks = run_precheck(gds, layer_properties(pdk_root), magic_tech(pdk_root),
-                                  folder / "drc")
-            precheck_s = time.perf_counter() - started
-            passed = sum(c.status == "passed" for c in checks)
-            print(f"{tile:<6} {signoff_s:>10.1f} {result.drc_errors:>5} {result.lvs_errors:>5} "
-                  f"{precheck_s:>11.1f} {passed:>4}/{len(checks)}")
+        work = Path(scratch)
+        drc = timed("magic DRC drc(full)", lambda: run_magic_drc(
+            inputs.gds, inputs.top, magic_tech(root), work / "drc"))
+        print(f"{drc.errors} errors")
+        lvs = timed("magic extraction + netgen LVS", lambda: run_lvs(
+            inputs.gds, inputs.verilog, inputs.top, magic_tech(root),
+            cell_netlists(cell_library(root)), netgen_setup(root), work / "lvs",
+            netgen=executable(tool_named("netgen"))))
+        print("match" if lvs.matched else f"{lvs.mismatches} mismatches")
+        ours = timed("tapeflow precheck", lambda: run_precheck(
+            bundle, layer_properties(root), magic_tech(root), work / "precheck"))
+        print(f"{sum(r.status == 'passed' for r in ours)}/{len(ours)} passed")
+        copy = work / "project"
+        shutil.copytree(bundle.parent, copy, ignore=shutil.ignore_patterns("test"))
+        try:
+            theirs = timed("TinyTapeout precheck.py", lambda: run_reference_precheck(
+                copy / "tt_submission" / inputs.gds.name, layer_properties(root),
+                magic_tech(root)))
+            print(f"{len(theirs.passed)}/{len(theirs.passed) + len(theirs.failed)} passed")
+        except ReferenceUnavailable as error:
+            print(f"\nTinyTapeout precheck.py not run: {error}")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 
 from tapeflow.designs.registry import get_design
-from tapeflow.flows.execute import execute
+from tapeflow.flows.engine.execute import execute
 from tapeflow.flows.params import build_spec
-from tapeflow.flows.pdk import check_pdk_root, pdk_root_setting
-from tapeflow.flows.progress import Progress
-from tapeflow.flows.settings import RunSettings
+from tapeflow.flows.adapters.pdk import check_pdk_root, pdk_root_setting
+from tapeflow.flows.engine.progress import Progress
+from tapeflow.flows.engine.settings import RunSettings
 from tapeflow.flows.stages import Elaborate, Synthesize
 
 

@@ -21,14 +21,15 @@ from tapeflow.reports.compare import comparison_json, compare_runs, format_compa
 from tapeflow.reports.render import write_report
 from tapeflow.reports.run_data import ReportError, load_run
 
-from .atomic import write_json_atomic, write_text_atomic
+from .engine.atomic import write_json_atomic, write_text_atomic
 from .doctor import doctor_report
-from .execute import execute, tapeflow_version
+from .engine.execute import execute, tapeflow_version
 from .params import ParameterError, build_spec, load_config
-from .pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
+from .adapters.pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
                   pdk_root_setting)
-from .settings import RunSettings
-from .stage import Status
+from .engine.settings import RunSettings
+from .engine.stage import Status
+from .adapters.tools import use_tool_environment
 from .stages import default_flow
 
 
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    use_tool_environment()
     handlers = {"run": _run, "doctor": _doctor, "report": _report, "package": _package,
                 "precheck": _precheck, "check-info": _check_info}
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .tools import TOOLS, probe
+from pathlib import Path
+
+from .adapters.tools import TOOLS, is_outdated, probe
 
 
 def doctor_report() -> tuple[str, bool]:
@@ -13,8 +15,11 @@ def doctor_report() -> tuple[str, bool]:
         status = probe(tool)
         ready = ready and status.found
         state = "found" if status.found else "MISSING"
-        rows.append((tool.name, state, status.version or "-", ", ".join(tool.stages),
-                     status.location or f"install: {tool.install}"))
+        version = status.version or "-"
+        if is_outdated(status):
+            version += f" (fallback: older than {tool.outdated_below})"
+        rows.append((tool.name, state, version, ", ".join(tool.stages),
+                     _where(status.location) or f"install: {tool.install}"))
     widths = [max(len(row[i]) for row in rows + [_HEADER]) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(_HEADER[:4], widths)) + "  where / how"]
     for row in rows:
@@ -27,3 +32,11 @@ def doctor_report() -> tuple[str, bool]:
 
 
 _HEADER = ("tool", "status", "version", "stages", "where / how")
+
+
+def _where(location: str | None) -> str | None:
+    """The location, and where it leads when it is a link (install.sh links
+    the relocatable OpenROAD and magic/netgen builds into .venv/bin)."""
+    if not location or not Path(location).is_symlink():
+        return location
+    return f"{location} -> {Path(location).resolve()}"

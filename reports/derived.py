@@ -10,9 +10,10 @@ TT_CLOCK_MHZ = 50.0
 
 
 def clock_for_roofline(run: RunData) -> tuple[float, str, str | None]:
-    """(MHz, what it is, file): the routed typical fmax, else the pre-layout
-    one, else TT's clock."""
-    for name, what in (("postroute_fmax_typical_mhz", "post-route fmax (typical)"),
+    """(MHz, what it is, file): the routed typical fmax (OpenSTA at
+    nom_tt_025C_1v80), else the pre-layout one, else TT's clock."""
+    for name, what in (("routed_fmax_nom_tt_025C_1v80_mhz",
+                        "routed fmax (nom_tt_025C_1v80)"),
                        ("fmax_typical_mhz", "pre-layout fmax (typical)")):
         fmax = run.metrics.get(name)
         if fmax is not None:

@@ -104,8 +104,16 @@ def slack_by_corner(run: RunData) -> bytes | None:
     return _png(figure)
 
 
+#: Width of the layout picture on the page; the report links the full one.
+LAYOUT_WIDTH_PX = 1000
+
+
 def layout(run: RunData) -> bytes | None:
-    """The layout of the first GDS any stage of the run produced."""
+    """The hardened tile as KLayout rendered it (SiliconCompiler's write.gds),
+    scaled for the page; else a drawing of the first GDS any stage produced."""
+    rendered = run.output("harden", "layout_png")
+    if rendered is not None:
+        return scaled_png(rendered, LAYOUT_WIDTH_PX)
     gds = next((run.run_dir / o["path"] for s in run.stages if s.status == "passed"
                 for o in s.outputs if o["path"].endswith(".gds")), None)
     if gds is None or not gds.is_file():
@@ -113,10 +121,23 @@ def layout(run: RunData) -> bytes | None:
     return _png(draw_gds(gds, sky130_layer_properties(), gds.name))
 
 
+def scaled_png(path, width_px: int) -> bytes:
+    """A PNG ``width_px`` wide (or as it is, if narrower)."""
+    import io
+
+    import matplotlib.image as mpimg
+    height, width = mpimg.imread(str(path)).shape[:2]
+    if width <= width_px:
+        return path.read_bytes()
+    buffer = io.BytesIO()
+    mpimg.thumbnail(str(path), buffer, scale=width_px / width, interpolation="antialiased")
+    return buffer.getvalue()
+
+
 def sky130_layer_properties():
     """sky130A.lyp from the local PDK (TAPEFLOW_PDK_ROOT); without one the
     picture uses default colours rather than downloading the PDK."""
-    from tapeflow.flows.pdk import layer_properties, pdk_root_setting
+    from tapeflow.flows.adapters.pdk import layer_properties, pdk_root_setting
     root = pdk_root_setting(None)
     return layer_properties(root) if root is not None else None   # no download for a picture
 

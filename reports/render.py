@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from tapeflow.flows.atomic import write_json_atomic, write_text_atomic
+from tapeflow.flows.engine.atomic import write_json_atomic, write_text_atomic
 
 from .run_data import RunData
 from .sections import Section, Table, build_sections, stage_table
@@ -71,7 +71,9 @@ def _as_markdown(run: RunData, sections: list[Section], stages: Table) -> str:
         parts += [f"## {section.title}", ""]
         parts += [f"_{note}_\n" for note in section.notes]
         parts += [_md_table(table) for table in section.tables]
-        parts += [f"![{f.caption}](figures/{f.name}.png)\n" for f in section.figures]
+        parts += [f"![{f.caption}](figures/{f.name}.png)\n"
+                  + (f"\n[full-size picture]({f.link})\n" if f.link else "")
+                  for f in section.figures]
         if section.metrics:
             parts.append(_md_table(_metric_table(section)))
     return "\n".join(parts)
@@ -124,8 +126,13 @@ def _as_html(run: RunData, sections: list[Section], stages: Table) -> str:
         body += [f'<p class="note">{html.escape(note)}</p>' for note in section.notes]
         for figure in section.figures:
             data = base64.b64encode(figure.png).decode()
-            body.append(f'<figure><img alt="{html.escape(figure.caption)}" '
-                        f'src="data:image/png;base64,{data}"></figure>')
+            image = (f'<img alt="{html.escape(figure.caption)}" '
+                     f'src="data:image/png;base64,{data}">')
+            if figure.link:
+                image = (f'<a href="{html.escape(figure.link)}">{image}</a><figcaption>'
+                         f'<a href="{html.escape(figure.link)}">full-size picture</a>'
+                         f'</figcaption>')
+            body.append(f"<figure>{image}</figure>")
         body += [_html_table(table) for table in section.tables]
         if section.metrics:
             body.append(_html_table(_metric_table(section)))

@@ -37,6 +37,7 @@ class Figure:
     name: str
     png: bytes
     caption: str
+    link: str | None = None      # the full-size picture, relative to the report folder
 
 
 @dataclass
@@ -61,7 +62,8 @@ def build_sections(run: RunData) -> list[Section]:
         for name, draw in figures:
             png = draw(run)
             if png is not None:
-                sections[layer].figures.append(Figure(name, png, name.replace("_", " ")))
+                sections[layer].figures.append(Figure(name, png, name.replace("_", " "),
+                                                      _full_picture(run, name)))
     _architecture(run, sections["L5"])
     _physical(run, sections["L7"])
     _packaging(run, sections["L8"])
@@ -69,6 +71,12 @@ def build_sections(run: RunData) -> list[Section]:
         if not section.metrics and not section.tables:
             section.notes.append("No stage of this run has recorded numbers for this layer yet.")
     return list(sections.values())
+
+
+def _full_picture(run: RunData, figure: str) -> str | None:
+    """The link from report/ to the full-size layout picture."""
+    full = run.output("harden", "layout_png") if figure == "layout" else None
+    return f"../{full.relative_to(run.run_dir)}" if full is not None else None
 
 
 def stage_table(run: RunData) -> Table:
@@ -113,23 +121,77 @@ def _physical(run: RunData, section: Section) -> None:
                 ["pin", "cell", "edge", "delay ns", "time ns"],
                 [[s["pin"], s["cell"].removeprefix("sky130_fd_sc_hd__"), s["edge"],
                   s["delay_ns"], s["time_ns"]] for s in path["steps"]]))
-    routed = [c for c in ("typical", "slow", "fast")
-              if f"postroute_setup_slack_{c}_ns" in run.metrics]
-    if routed:
-        section.tables.append(Table(
-            "Timing per corner (routed, with parasitics)",
-            ["corner", "setup slack ns", "setup TNS ns", "hold slack ns", "hold TNS ns",
-             "fmax MHz"],
-            [[c] + [run.value(f"postroute_{n}_{c}_{u}") for n, u in (
-                ("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
-                ("hold_tns", "ns"), ("fmax", "mhz"))] for c in routed]))
+    _routed_timing(run, section)
     checks = [(label, run.metrics[name]) for label, name in SIGNOFF_ROWS if name in run.metrics]
     if checks:
         section.tables.append(Table("Signoff", ["check", "value", "unit", "source"],
                                     [[label, m.value, m.unit, m.source] for label, m in checks]))
+    _signoff_details(run, section)
+    times = [(name.removeprefix("harden_step_").removesuffix("_s"), m.value)
+             for name, m in run.metrics.items() if name.startswith("harden_step_")]
+    if times:
+        total = sum(seconds for _, seconds in times)
+        section.tables.append(Table(
+            f"Hardening steps (SiliconCompiler task times, {total:.0f} s in all)",
+            ["step", "seconds", "share"],
+            [[step, seconds, f"{100 * seconds / total:.0f} %"] for step, seconds in times]))
     if not any(f.name == "layout" for f in section.figures):
         section.notes.append("No GDS in this run: post-route numbers and the layout picture "
                              f"come with the hardening stage ({_stage_state(run, 'harden')}).")
+
+
+def _routed_timing(run: RunData, section: Section) -> None:
+    """OpenSTA's routed signoff at every TT corner (sta-post), then the
+    numbers OpenROAD reported per SiliconCompiler scenario (harden)."""
+    from tapeflow.flows.adapters.tt_corners import TT_CORNERS
+
+    signoff = sorted({name.removeprefix("routed_setup_slack_").removesuffix("_ns")
+                      for name in run.metrics if name.startswith("routed_setup_slack_")})
+    if signoff:
+        section.tables.append(Table(
+            f"Routed timing at TinyTapeout's corners (OpenSTA, "
+            f"{float(run.settings.get('clock_period_ns') or 20):g} ns clock)",
+            ["corner (RC_PVT)", "setup slack ns", "setup TNS ns", "hold slack ns",
+             "hold TNS ns", "fmax MHz", "DRVs"],
+            [[c] + [run.value(f"routed_{n}_{c}_{u}") for n, u in (
+                ("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
+                ("hold_tns", "ns"), ("fmax", "mhz"), ("drvs", "violations"))]
+             for c in signoff]))
+    summary = run.output("sta-post", "summary")
+    if summary is not None:
+        rows = [[corner, violator] for corner, data in
+                json.loads(summary.read_text())["corners"].items()
+                for violator in data["drv_violators"]]
+        if rows:
+            section.tables.append(Table("Slew / capacitance / fanout violators after routing",
+                                        ["corner", "pin: limit, actual, slack"], rows))
+    scenarios = [c for c in TT_CORNERS if f"postroute_setup_slack_{c}_ns" in run.metrics]
+    if scenarios:
+        section.tables.append(Table(
+            "OpenROAD's own routed timing per SiliconCompiler scenario",
+            ["scenario", "setup slack ns", "setup TNS ns", "hold slack ns", "hold TNS ns",
+             "fmax MHz"],
+            [[c] + [run.value(f"postroute_{n}_{c}_{u}") for n, u in (
+                ("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
+                ("hold_tns", "ns"), ("fmax", "mhz"))] for c in scenarios]))
+
+
+def _signoff_details(run: RunData, section: Section) -> None:
+    summary = run.output("signoff", "summary")
+    if summary is None:
+        return
+    data = json.loads(summary.read_text())
+    tools = data.get("tools", {})
+    section.tables.append(Table("How the layout was signed off", ["what", "how"], [
+        ["LVS comparison", data.get("lvs_level", "")],
+        ["why not transistor level", "sky130hd's CDL writes MOSFETs as nfet_01v8 and shares "
+         "nodes that the cell layouts draw per finger (a21oi_2, o211ai_4): no "
+         "transistor-level match is reachable with it"],
+        ["LVS result", "circuits match uniquely" if data.get("lvs_match") else "MISMATCH"],
+        ["instances, nets (layout / netlist)",
+         f"{data.get('lvs_devices')} / {data.get('lvs_nets')}"],
+        *[[f"{name} used", f"{version} ({where})"] for name, (version, where) in tools.items()],
+    ]))
 
 
 #: The signoff table's rows: (label, metric).

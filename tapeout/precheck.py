@@ -286,30 +286,63 @@ def _pin_label_over_drawing(layout, inputs, constraints, macro, lyp) -> list[str
     names = layer_names(lyp)
     by_name = {name: key for key, name in names.items()}
     top = _top(layout, inputs.top)
-    polygons = top.get_polygons()
+    # Flatten once and sort the polygons by layer: a routed tile has tens of
+    # thousands of polygons and thousands of labels.
+    by_layer: dict[tuple[int, int], list] = {}
+    for polygon in top.get_polygons():
+        by_layer.setdefault((polygon.layer, polygon.datatype), []).append(polygon)
+
+    def drawing_of(name: str, purpose: str):
+        base = name.removesuffix(purpose)
+        if not name.endswith(purpose) or base not in PIN_LABEL_LAYERS:
+            return None
+        return by_name.get(base + ".drawing")
+
     problems = []
-    for key in sorted({(p.layer, p.datatype) for p in polygons}):
+    for key in sorted(by_layer):
         name = names.get(key, "")
-        if not name.endswith(".pin") or name.removesuffix(".pin") not in PIN_LABEL_LAYERS:
-            continue
-        drawing = by_name.get(name.removesuffix(".pin") + ".drawing")
+        drawing = drawing_of(name, ".pin")
         if drawing is None:
             continue
-        pins = [p for p in polygons if (p.layer, p.datatype) == key]
-        under = [p for p in polygons if (p.layer, p.datatype) == drawing]
-        if any(abs(m.area()) > 1e-6 for m in gdstk.boolean(pins, under, "not")):
+        outside = gdstk.boolean(by_layer[key], by_layer.get(drawing, []), "not")
+        if any(abs(m.area()) > 1e-6 for m in outside):
             problems.append(f"{name} shapes not over {name.removesuffix('.pin')}.drawing")
+    indexes: dict[tuple[int, int], _PolygonIndex] = {}
     for label in top.get_labels():
         name = names.get((label.layer, label.texttype), "")
-        drawing = by_name.get(name.removesuffix(".label") + ".drawing")
-        if not name.endswith(".label") or drawing is None \
-                or name.removesuffix(".label") not in PIN_LABEL_LAYERS:
+        drawing = drawing_of(name, ".label")
+        if drawing is None:
             continue
-        under = [p for p in polygons if (p.layer, p.datatype) == drawing]
-        if not under or not gdstk.inside([label.origin], under)[0]:
+        if drawing not in indexes:
+            indexes[drawing] = _PolygonIndex(by_layer.get(drawing, []))
+        if not indexes[drawing].covers(label.origin):
             problems.append(f"label {label.text!r} on {name} is not over "
                             f"{name.removesuffix('.label')}.drawing")
     return problems
+
+
+class _PolygonIndex:
+    """Polygons bucketed on a square grid by bounding box, so a point is
+    tested against the few polygons near it, not all of them."""
+
+    CELL_UM = 5.0
+
+    def __init__(self, polygons: list):
+        self.buckets: dict[tuple[int, int], list] = {}
+        for polygon in polygons:
+            box = polygon.bounding_box()
+            if box is None:
+                continue
+            (x1, y1), (x2, y2) = box
+            for i in range(int(x1 // self.CELL_UM), int(x2 // self.CELL_UM) + 1):
+                for j in range(int(y1 // self.CELL_UM), int(y2 // self.CELL_UM) + 1):
+                    self.buckets.setdefault((i, j), []).append(polygon)
+
+    def covers(self, point) -> bool:
+        import gdstk
+        x, y = point
+        near = self.buckets.get((int(x // self.CELL_UM), int(y // self.CELL_UM)))
+        return bool(near) and gdstk.inside([point], near)[0]
 
 
 def _nwell_urpm(layout, inputs, constraints, macro, lyp) -> list[str]:
@@ -331,18 +364,22 @@ def _nwell_urpm(layout, inputs, constraints, macro, lyp) -> list[str]:
 def _lef_origin_size(macro: LefMacro, constraints: TileConstraints) -> list[str]:
     """LEF origin and size"""
     problems = []
-    if macro.origin is None or [float(v) for v in macro.origin] != [0.0, 0.0]:
+    # TT's pin_check.py checks ORIGIN only where one is written (OpenROAD's
+    # abstract LEF has none).
+    if macro.origin is not None and [float(v) for v in macro.origin] != [0.0, 0.0]:
         problems.append(f"ORIGIN is {macro.origin}, expected 0 0")
     if macro.size is None:
         problems.append("no SIZE")
     else:
-        if any("." not in v for v in macro.size + (macro.origin or ())):
-            problems.append("LEF numbers need a decimal point (TT's precheck splits on '.')")
         size = tuple(round(float(v) * 1000) for v in macro.size)
         if size != (constraints.width, constraints.height):
             problems.append(f"SIZE {macro.size[0]} BY {macro.size[1]} differs from the "
                             f"{constraints.tile} die {constraints.width / 1000:.2f} BY "
                             f"{constraints.height / 1000:.2f}")
+    if macro.unreadable_for_tt:
+        problems.append(f"{len(macro.unreadable_for_tt)} geometry lines TT's precheck misreads "
+                        f"(it needs three decimals and single spaces), first: "
+                        f"{macro.unreadable_for_tt[0]!r}")
     return problems
 
 
@@ -418,7 +455,7 @@ def _power_names(inputs: Inputs) -> list[str]:
 def _verilog_parses(verilog: Path) -> list[str]:
     if not verilog.is_file():
         return [f"{verilog.name} does not exist"]
-    run = subprocess.run([sys.executable, "-m", "tapeflow.flows.yosys_launcher", "-p",
+    run = subprocess.run([sys.executable, "-m", "tapeflow.flows.adapters.yosys_launcher", "-p",
                           f"read_verilog -sv {verilog}"], capture_output=True, text=True)
     if run.returncode != 0:
         errors = [line for line in (run.stdout + run.stderr).splitlines() if "ERROR" in line]

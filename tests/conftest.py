@@ -2,12 +2,15 @@
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tapeflow.flows.pdk import PDK_ROOT_ENV
-from tapeflow.flows.tools import which
+from tapeflow.flows.adapters.pdk import PDK_ROOT_ENV
+from tapeflow.flows.adapters.tools import use_tool_environment, which
 
 #: The local sky130 copy beside this checkout (developers' machines and CI).
 SHARED_PDK = Path(__file__).resolve().parents[2] / "shared" / "pdk"
@@ -19,6 +22,8 @@ def local_pdk_when_available():
     without either, lambdapdk downloads as it normally does."""
     if PDK_ROOT_ENV not in os.environ and SHARED_PDK.is_dir():
         os.environ[PDK_ROOT_ENV] = str(SHARED_PDK)
+    # the executables `tapeflow` itself would run (.venv/bin first)
+    use_tool_environment()
     yield
 
 
@@ -58,5 +63,26 @@ def pdk_root(local_pdk_when_available):
 @pytest.fixture(scope="session")
 def cell_gds(pdk_root):
     """The sky130hd cells' GDS, which the layout fixtures place."""
-    from tapeflow.flows.pdk import cell_layouts, cell_library
+    from tapeflow.flows.adapters.pdk import cell_layouts, cell_library
     return cell_layouts(cell_library(pdk_root))
+
+
+def tapeflow_run(build_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+    """`tapeflow run` in a subprocess, as a user types it; with its wall time."""
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "tapeflow.flows.cli", "run",
+                          "--build-dir", str(build_dir), *args],
+                         capture_output=True, text=True, env=os.environ)
+    return run, time.monotonic() - started
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """The README's first command, once per test session: every stage of the
+    default design (hardening included where OpenROAD is installed).
+    (build folder, the finished process, its wall seconds, manifest.json)"""
+    build = tmp_path_factory.mktemp("default-run")
+    run, seconds = tapeflow_run(build)
+    manifests = list(build.glob("systolic-*/manifest.json"))
+    assert len(manifests) == 1, run.stdout + run.stderr
+    return build, run, seconds, manifests[0]

@@ -3,10 +3,10 @@
 import json
 
 from tapeflow.designs.systolic.spec import SystolicSpec
-from tapeflow.flows.execute import execute
-from tapeflow.flows.progress import Progress
-from tapeflow.flows.settings import RunSettings
-from tapeflow.flows.stage import Stage, StageResult, Status
+from tapeflow.flows.engine.execute import execute
+from tapeflow.flows.engine.progress import Progress
+from tapeflow.flows.engine.settings import RunSettings
+from tapeflow.flows.engine.stage import Stage, StageResult, Status
 from tapeflow.reports.metrics import Layer, Metric
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tapeflow.flows.sc_project import ScProjectSettings, build_project
-from tapeflow.flows.tools import which
+from tapeflow.flows.adapters.sc_project import ScProjectSettings, build_project
+from tapeflow.flows.adapters.tools import which
 from tapeflow.tapeout.fixtures import TOP, reference, reference_def, write
 from tapeflow.tapeout.precheck import run_precheck
 from tapeflow.tapeout.tiles import tile_named
@@ -45,7 +45,7 @@ def test_klayout_gds_of_a_tt_tile_passes_precheck_after_finishing(tmp_path, pdk_
                                                                   cell_gds):
     import gdstk
 
-    from tapeflow.flows.pdk import layer_properties, magic_tech
+    from tapeflow.flows.adapters.pdk import layer_properties, magic_tech
 
     draft = reference()
     def_file = tmp_path / f"{TOP}.def"

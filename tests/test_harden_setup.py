@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tapeflow.flows.harden_flow import harden_flow
-from tapeflow.flows.sc_project import ScProjectSettings, build_project
-from tapeflow.flows.stages.harden import REQUIRED_TOOLS, Harden
-from tapeflow.flows.tools import missing_tool_reason
-from tapeflow.flows.tt_floorplan import (CONNECT_FILESET, GLOBAL_CONNECT_TCL, PDN_FILESET,
-                                         apply_tile_rules, pdn_tcl)
-from tapeflow.tapeout.lef import parse_macro, with_decimal_points
+from tapeflow.flows.stages.harden import (REQUIRED_TOOLS, Harden, HardeningInputs,
+                                          hardening_project)
+from tapeflow.flows.adapters.tools import missing_tool_reason
+from tapeflow.flows.adapters.tt_corners import TT_CORNERS, tt_corner_libraries
+from tapeflow.flows.adapters.tt_floorplan import (CONNECT_FILESET, GLOBAL_CONNECT_TCL, PDN_FILESET,
+                                         PORT_NETS_TCL, pdn_tcl)
+from tapeflow.tapeout.lef import for_tinytapeout, parse_macro
 from tapeflow.tapeout.precheck import lef_checks
 from tapeflow.tapeout.tile_constraints import tile_constraints
-from tapeflow.tapeout.tiles import tile_named
+from tapeflow.tapeout.tt_data import tt_root
 
 pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
 
@@ -29,12 +29,11 @@ def project(tmp_path_factory, pdk_root):
     rtl, netlist = folder / "top.v", folder / f"{TOP}.vg"
     rtl.write_text(f"module {TOP}(input clk); endmodule\n")
     netlist.write_text(f"module {TOP}(clk); input clk; endmodule\n")
-    settings = ScProjectSettings(top=TOP, verilog=rtl, work_dir=folder / "harden",
-                                 clock_period_ns=25.0, pdk_root=pdk_root,
-                                 tile=tile_named("1x2"))
-    project = build_project(settings, folder / "sc.log")
-    harden_flow(netlist, folder / "harden" / f"{TOP}.sdc", project)
-    apply_tile_rules(project, tile_constraints("1x2"), folder / "tcl", 0.55)
+    inputs = HardeningInputs(top=TOP, verilog=rtl, netlist=netlist,
+                             sdc=folder / "harden" / f"{TOP}.sdc", work_dir=folder / "harden",
+                             tile="1x2", clock_period_ns=25.0, target_density=0.55,
+                             pdk_root=pdk_root)
+    project = hardening_project(inputs, tt_corner_libraries(pdk_root), folder / "sc.log")
     return project, folder
 
 
@@ -82,8 +81,23 @@ def test_power_grid_routing_and_density_follow_tt(project):
     assert node_task(project, "place.global").get("var", "place_density") == 0.55
     assert project.get("asic", "maxlayer") == "met4"
     assert project.get("asic", "minlayer") == "met1"
-    for scenario in project.constraint.timing.get_scenario().values():
+    scenarios = project.constraint.timing.get_scenario()
+    assert sorted(scenarios) == sorted(TT_CORNERS)       # TinyTapeout's, not lambdapdk's
+    for name, scenario in scenarios.items():
         assert {"setup", "hold"} <= set(scenario.get_check())
+        assert scenario.get_libcorner()[0] == name
+    assert scenarios["ss_100C_1v60"].get_pexcorner() == "maximum"
+    assert scenarios["ff_n40C_1v95"].get_pexcorner() == "minimum"
+    library = project.get_library(project.get("asic", "mainlib"))
+    liberty = library.find_files("fileset", "models.timing.ss_100C_1v60.nldm", "file",
+                                 "liberty")
+    assert liberty[0].endswith("sky130_fd_sc_hd__ss_100C_1v60.lib.gz")
+    repair = node_task(project, "place.repair_design")
+    assert repair.get("var", "rsz_slew_margin") == 20.0
+    assert repair.get("var", "rsz_cap_margin") == 20.0
+    assert node_task(project, "cts.repair_timing").get("var", "rsz_skip_recover_power") is True
+    assert library.get("asic", "cells", "clkbuf") == [
+        "sky130_fd_sc_hd__clkbuf_8", "sky130_fd_sc_hd__clkbuf_4", "sky130_fd_sc_hd__clkbuf_2"]
     sdc = (project.design.find_files("fileset", "sdc", "file", "sdc"))[0]
     assert "-period 25.0" in Path(sdc).read_text()
 
@@ -93,15 +107,21 @@ def test_sc_declares_every_file_the_stage_keeps(project):
     project, _ = project
     views = set(node_task(project, "write.views").get("output", step="write.views", index="0"))
     assert {f"{TOP}.{ext}" for ext in ("vg", "lec.vg", "def.gz", "lef", "typical.spef",
-                                       "typical.sdf", "slow.sdf", "fast.sdf")} <= views
+                                       "minimum.spef", "maximum.spef")} <= views
+    assert {f"{TOP}.{corner}.sdf" for corner in TT_CORNERS} <= views
     gds = set(node_task(project, "write.gds").get("output", step="write.gds", index="0"))
     assert {f"{TOP}.gds.gz", f"{TOP}.png"} <= gds
 
 
-def test_no_metal_fill_because_lambdapdk_fills_met5(project):
-    from siliconcompiler.scheduler import SchedulerNode
+def test_no_metal_fill_and_port_nets_named_before_the_views(project):
+    """lambdapdk's fill deck fills met5, so no fill; the step still runs, to
+    name each port's net after its port before write.views and write.gds."""
     project, _ = project
-    assert SchedulerNode(project, "dfm.metal_fill", "0").setup() is False     # skipped by SC
+    fill = node_task(project, "dfm.metal_fill")
+    assert fill.get("var", "fin_add_fill") is False
+    (script,) = fill.get("prescript")
+    assert Path(script).read_text() == PORT_NETS_TCL
+    assert "$tt_net rename $tt_port" in PORT_NETS_TCL
 
 
 def test_pdn_script_draws_tt_straps():
@@ -122,7 +142,7 @@ def test_pdn_script_draws_tt_straps():
 
 
 def test_missing_openroad_skips_with_install_hint(monkeypatch):
-    import tapeflow.flows.tools as tools
+    import tapeflow.flows.adapters.tools as tools
     monkeypatch.setattr(tools, "which", lambda name: None if name == "openroad" else "/bin/x")
     reason = missing_tool_reason(REQUIRED_TOOLS)
     assert reason.startswith("openroad not found on PATH")
@@ -130,45 +150,48 @@ def test_missing_openroad_skips_with_install_hint(monkeypatch):
     assert Harden.needs == ("synthesize", "tile-fit")
 
 
-def test_lef_numbers_get_decimal_points_and_pass_the_pin_rules():
-    one = tile_constraints("1x1")
-    lines = ["VERSION 5.8 ;", f"MACRO {TOP}", "  CLASS BLOCK ;", f"  FOREIGN {TOP} 0 0 ;",
-             "  ORIGIN 0 0 ;", "  SIZE 161 BY 111.52 ;"]
-    for name, pin in one.pins.items():
-        x1, y1, x2, y2 = (v / 1000 for v in pin.rect)
-        lines += [f"  PIN {name}", f"    DIRECTION {pin.direction} ;", "    PORT",
-                  "      LAYER met4 ;", f"        RECT {x1:g} {y1:g} {x2:g} {y2:g} ;",
-                  "    END", f"  END {name}"]
-    for net, use in (("VPWR", "POWER"), ("VGND", "GROUND")):
-        lines += [f"  PIN {net}", "    DIRECTION INOUT ;", f"    USE {use} ;", "    PORT",
-                  "      LAYER met4 ;"]
-        lines += [f"        RECT {r[0] / 1000:g} {r[1] / 1000:g} {r[2] / 1000:g} "
-                  f"{r[3] / 1000:g} ;" for r in one.straps[net]]
-        lines += ["    END", f"  END {net}"]
-    lines += [f"END {TOP}", "END LIBRARY"]
-    raw = "\n".join(lines)
-
-    def failed(text):
-        results = lef_checks(parse_macro(text, TOP), one)
-        return [r.name for r in results if r.status == "failed"]
-
-    assert failed(raw) == ["LEF origin and size"]          # "161" and "0" lack the point
-    fixed = with_decimal_points(raw)
-    assert "SIZE 161.000 BY 111.52 ;" in fixed and "ORIGIN 0.000 0.000 ;" in fixed
-    assert failed(fixed) == []
+def _openroad_style(lef: str) -> str:
+    """A LEF as OpenROAD's write_abstract_lef writes it: no ORIGIN, whole and
+    two-decimal microns as they come, two spaces after RECT."""
+    lef = re.sub(r"^\s*ORIGIN .*\n", "", lef, flags=re.M)
+    lef = re.sub(r"(?<=[\s])(-?\d+\.\d+)(?=[\s;])", lambda m: f"{float(m.group(1)):g}", lef)
+    return lef.replace("RECT ", "RECT  ")
 
 
-def test_routed_timing_verdict():
-    from tapeflow.flows.stages.harden import timing_verdict
+def test_tinytapeout_pin_check_reads_the_lef_only_after_the_rewrite(tmp_path, cell_gds,
+                                                                      monkeypatch):
+    """TT's own pin_check.py (read from TAPEFLOW_TT_ROOT) rejects OpenROAD's
+    LEF as written and accepts it after for_tinytapeout; tapeflow's LEF checks
+    give the same verdicts."""
+    from tapeflow.tapeout.fixtures import TOP as FIXTURE, reference, write
 
-    def corner(name, setup, hold):
-        return {"corner": name, "setup_slack_ns": setup, "hold_slack_ns": hold,
-                "fmax_mhz": 50.0}
-    assert timing_verdict([corner("typical", 2.0, 0.1), corner("fast", 9.0, None)]) == ([], [])
-    errors, warnings = timing_verdict([corner("typical", 1.0, 0.1), corner("slow", -3.0, 0.2),
-                                       corner("fast", 5.0, -0.02)])
-    assert errors == ["hold violated after routing in the fast corner (slack -0.02 ns)"]
-    assert warnings == ["setup violated after routing in the slow corner (slack -3.0 ns, "
-                        "fmax 50.0 MHz)"]
-    errors, _ = timing_verdict([corner("typical", -0.5, 0.1)])
-    assert errors and "typical" in errors[0]
+    precheck_dir = tt_root() / "tt-support-tools" / "precheck"
+    if not (precheck_dir / "pin_check.py").is_file():
+        pytest.skip(f"TinyTapeout's pin_check.py not in {precheck_dir}")
+    monkeypatch.syspath_prepend(str(precheck_dir))
+    from pin_check import pin_check
+    from precheck_failure import PrecheckFailure
+
+    gds = write(reference("1x2"), tmp_path, cell_gds)
+    raw = _openroad_style(gds.with_suffix(".lef").read_text())
+    template = tt_root() / "tt-support-tools/tech/sky130A/def/tt_block_1x2_pg.def"
+    two = tile_constraints("1x2")
+
+    def theirs(text):
+        gds.with_suffix(".lef").write_text(text)
+        try:
+            pin_check(str(gds), str(gds.with_suffix(".lef")), str(template), FIXTURE, False,
+                      "sky130A")
+        except (PrecheckFailure, ValueError) as error:
+            return str(error)
+        return None
+
+    def ours(text):
+        return [r.name for r in lef_checks(parse_macro(text, FIXTURE), two)
+                if r.status == "failed"]
+
+    assert "SIZE 161 BY 225.76" in raw and "RECT  " in raw
+    assert theirs(raw) is not None and ours(raw) == ["LEF origin and size"]
+    fixed = for_tinytapeout(raw)
+    assert "SIZE 161.000 BY 225.760 ;" in fixed and "RECT  " not in fixed
+    assert theirs(fixed) is None and ours(fixed) == []

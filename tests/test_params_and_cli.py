@@ -8,7 +8,7 @@ from tapeflow.designs.errors import SpecError
 from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.flows.cli import main
 from tapeflow.flows.params import ParameterError, build_spec, load_config
-from tapeflow.flows.tools import which
+from tapeflow.flows.adapters.tools import which
 
 
 def test_set_overrides_config_which_overrides_defaults(tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from tapeflow.flows.pdk import PdkError, check_pdk_root
+from tapeflow.flows.adapters.pdk import PdkError, check_pdk_root
 from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, fit_tiles, tile_named, tiles
 
 from .conftest import SHARED_PDK

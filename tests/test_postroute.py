@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tapeflow.flows.postroute import (SC_POSTROUTE, antenna_violations, corner_results,
+from tapeflow.flows.adapters.postroute import (SC_POSTROUTE, antenna_violations, corner_results,
                                       power_watts, sc_values, scene_value)
 
 SETUP_PATH = """\

@@ -17,7 +17,7 @@ pytest.importorskip("gdstk", reason="gdstk not installed (pip install gdstk)")
 
 @pytest.fixture(scope="module")
 def pdk(pdk_root, cell_gds):
-    from tapeflow.flows.pdk import layer_properties, magic_tech
+    from tapeflow.flows.adapters.pdk import layer_properties, magic_tech
     return cell_gds, layer_properties(pdk_root), magic_tech(pdk_root)
 
 

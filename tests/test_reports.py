@@ -142,10 +142,20 @@ def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, 
          "outputs": [{"name": "gds", "path": f"harden/{gds.name}", "sha256": "0" * 64,
                       "bytes": gds.stat().st_size}],
          "metrics": [_metric(f"postroute_{n}_{c}_{u}", v, u, "L7")
-                     for c in ("typical", "slow", "fast")
+                     for c in ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95")
                      for n, u, v in (("setup_slack", "ns", 3.5), ("setup_tns", "ns", 0.0),
                                      ("hold_slack", "ns", 0.2), ("hold_tns", "ns", 0.0),
-                                     ("fmax", "mhz", 60.6))]},
+                                     ("fmax", "mhz", 60.6))]
+                    + [_metric("harden_step_route.detailed_s", 100.0, "s", "L7"),
+                       _metric("harden_step_cts.clock_tree_synthesis_s", 25.0, "s", "L7")]},
+        {"name": "sta-post", "layer": "L7", "status": "passed", "reason": None, "warnings": [],
+         "up_to_date": False, "wall_seconds": 2.0, "tools": {}, "outputs": [],
+         "metrics": [_metric(f"routed_{n}_{rc}_{c}_{u}", v, u, "L7")
+                     for rc in ("min", "nom", "max")
+                     for c in ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95")
+                     for n, u, v in (("setup_slack", "ns", 4.5), ("setup_tns", "ns", 0.0),
+                                     ("hold_slack", "ns", 0.3), ("hold_tns", "ns", 0.0),
+                                     ("fmax", "mhz", 64.5), ("drvs", "violations", 0))]},
         {"name": "signoff", "layer": "L7", "status": "passed", "reason": None, "warnings": [],
          "up_to_date": False, "wall_seconds": 20.0, "tools": {}, "outputs": [],
          "metrics": [_metric("drc_errors", 0, "errors", "L7", "magic"),
@@ -154,12 +164,17 @@ def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, 
 
     sections = {s.layer: s for s in build_sections(load_run(run_dir))}
     tables = {t.title: t for s in sections.values() for t in s.tables}
-    routed = tables["Timing per corner (routed, with parasitics)"]
-    assert routed.rows[0] == ["typical", 3.5, 0.0, 0.2, 0.0, 60.6]
+    routed = tables["Routed timing at TinyTapeout's corners (OpenSTA, 20 ns clock)"]
+    assert len(routed.rows) == 9
+    assert ["nom_tt_025C_1v80", 4.5, 0.0, 0.3, 0.0, 64.5, 0] in routed.rows
+    openroad = tables["OpenROAD's own routed timing per SiliconCompiler scenario"]
+    assert openroad.rows[0] == ["tt_025C_1v80", 3.5, 0.0, 0.2, 0.0, 60.6]
+    steps = tables["Hardening steps (SiliconCompiler task times, 125 s in all)"]
+    assert steps.rows[0] == ["route.detailed", 100.0, "80 %"]
     assert [row[:2] for row in tables["Signoff"].rows] == [
         ["magic DRC (drc(full))", 0], ["LVS mismatches (netgen)", 0]]
     layers = {row[0]: row[2] for row in tables[f"GDS layers ({gds.name}, whole hierarchy)"].rows}
     assert layers["met4.pin"] > 40 and layers["prBoundary.boundary"] == 1
     assert "layout" in [f.name for f in sections["L7"].figures]
     clock = {m.name: m for m, _ in sections["L5"].metrics}["sustained_gmacs_per_second"]
-    assert "post-route fmax (typical) 60.6 MHz" in clock.source
+    assert "routed fmax (nom_tt_025C_1v80) 64.5 MHz" in clock.source

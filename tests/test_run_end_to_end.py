@@ -4,16 +4,14 @@ then again to see every stage up to date."""
 import importlib.util
 import io
 import json
-import os
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tapeflow.flows.tools import which
+from tapeflow.flows.adapters.tools import which
 
-from .conftest import needs_iverilog, needs_verilator, require_tool
+from .conftest import needs_iverilog, needs_verilator, require_tool, tapeflow_run
 
 needs_flow_tools = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in ("siliconcompiler", "lambdapdk", "pyosys")),
@@ -23,21 +21,9 @@ pytestmark = [pytest.mark.slow, needs_verilator, needs_iverilog, needs_flow_tool
               require_tool("sta", "apt-get install opensta")]
 
 
-def _run(build_dir, *args):
-    started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "tapeflow.flows.cli", "run",
-                          "--build-dir", str(build_dir), *args],
-                         capture_output=True, text=True, env=os.environ)
-    return run, time.monotonic() - started
-
-
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory):
-    """One full default run for this module's tests."""
-    build = tmp_path_factory.mktemp("build")
-    first, seconds = _run(build)
-    (manifest_path,) = build.glob("systolic-*/manifest.json")
-    return build, first, seconds, manifest_path
+def full_run(default_run):
+    return default_run
 
 
 def test_full_run_then_everything_up_to_date(full_run):
@@ -46,7 +32,8 @@ def test_full_run_then_everything_up_to_date(full_run):
     manifest = json.loads(manifest_path.read_text())
     stages = {s["name"]: s for s in manifest["stages"]}
     assert list(stages) == ["elaborate", "lint", "verify-rtl", "synthesize", "tile-fit",
-                            "sta-pre", "verify-gl", "harden", "signoff", "verify-gl-postroute"]
+                            "sta-pre", "verify-gl", "harden", "sta-post", "signoff",
+                            "verify-gl-postroute"]
     before_layout = list(stages)[:7]
     assert all(stages[n]["status"] == "passed" for n in before_layout), \
         {n: s["reason"] for n, s in stages.items()}
@@ -54,8 +41,11 @@ def test_full_run_then_everything_up_to_date(full_run):
         assert stages["harden"]["status"] == "skipped"
         assert stages["harden"]["reason"].startswith("openroad not found on PATH")
         assert "sc-install openroad" in stages["harden"]["reason"]
-        assert {stages[n]["reason"] for n in ("signoff", "verify-gl-postroute")} == {
-            "needs harden, which did not pass"}
+        assert {stages[n]["reason"] for n in ("sta-post", "signoff", "verify-gl-postroute")
+                } == {"needs harden, which did not pass"}
+    else:                             # CI: the relocatable OpenROAD of ../shared
+        assert all(s["status"] == "passed" for s in stages.values()), \
+            {n: s["reason"] for n, s in stages.items()}
     assert manifest["tapeflow_version"] and manifest["parameters"]["rows"] == 2
 
     metrics = {m["name"]: m for s in manifest["stages"] for m in s["metrics"]}
@@ -87,7 +77,7 @@ def test_full_run_then_everything_up_to_date(full_run):
             assert (manifest_path.parent / output["path"]).exists()
     assert "verify-rtl" in first.stderr      # progress lines
 
-    second, second_seconds = _run(tmp_path)
+    second, second_seconds = tapeflow_run(tmp_path)
     assert second.returncode == 0
     again = json.loads(manifest_path.read_text())
     assert all(s["up_to_date"] for s in again["stages"] if s["status"] == "passed")
@@ -97,7 +87,7 @@ def test_full_run_then_everything_up_to_date(full_run):
 
 
 def test_report_of_the_run_traces_to_tool_reports(full_run):
-    from tapeflow.flows.opensta import parse_report_checks
+    from tapeflow.flows.adapters.opensta import parse_report_checks
     from tapeflow.reports.browser import chromium, images_loaded
 
     _, _, _, manifest_path = full_run
@@ -127,10 +117,10 @@ def test_report_of_the_run_traces_to_tool_reports(full_run):
 
 def test_compare_with_a_larger_array(full_run):
     from tapeflow.designs.systolic.spec import SystolicSpec
-    from tapeflow.flows.execute import execute
-    from tapeflow.flows.pdk import pdk_root_setting
-    from tapeflow.flows.progress import Progress
-    from tapeflow.flows.settings import RunSettings
+    from tapeflow.flows.engine.execute import execute
+    from tapeflow.flows.adapters.pdk import pdk_root_setting
+    from tapeflow.flows.engine.progress import Progress
+    from tapeflow.flows.engine.settings import RunSettings
     from tapeflow.flows.stages import Elaborate, Synthesize, TileFit
 
     build, _, _, manifest_path = full_run

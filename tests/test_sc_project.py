@@ -2,7 +2,7 @@
 
 import pytest
 
-from tapeflow.flows.sc_project import ScProjectSettings, build_project
+from tapeflow.flows.adapters.sc_project import ScProjectSettings, build_project
 from tapeflow.tapeout.tiles import tile_named
 
 pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")

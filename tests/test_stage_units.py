@@ -4,9 +4,9 @@
 import pytest
 
 from tapeflow.designs.systolic.spec import SystolicSpec
-from tapeflow.flows.opensta import parse_report_checks
-from tapeflow.flows.settings import RunSettings
-from tapeflow.flows.stage import RunContext, StageResult, Status
+from tapeflow.flows.adapters.opensta import parse_report_checks
+from tapeflow.flows.engine.settings import RunSettings
+from tapeflow.flows.engine.stage import RunContext, StageResult, Status
 from tapeflow.flows.stages.synthesize import Synthesize, area_by_category
 from tapeflow.flows.stages.tile_fit import TileFit
 from tapeflow.reports.metrics import Layer, Metric
@@ -123,7 +123,7 @@ def test_synthesize_is_skipped_with_a_reason_when_the_yosys_launcher_cannot_run(
 
 def test_synthesize_is_skipped_when_the_pdk_data_cannot_be_had(tmp_path, monkeypatch):
     pytest.importorskip("siliconcompiler", reason="siliconcompiler not installed")
-    import tapeflow.flows.pdk as pdk
+    import tapeflow.flows.adapters.pdk as pdk
 
     def offline(library, corner):
         raise FileNotFoundError("Dataroot lambdapdk not found: no network")

@@ -7,12 +7,12 @@ import io
 import pytest
 
 from tapeflow.designs.systolic.spec import SystolicSpec
-from tapeflow.flows.execute import execute
-from tapeflow.flows.pdk import pdk_root_setting
-from tapeflow.flows.progress import Progress
-from tapeflow.flows.settings import RunSettings
+from tapeflow.flows.engine.execute import execute
+from tapeflow.flows.adapters.pdk import pdk_root_setting
+from tapeflow.flows.engine.progress import Progress
+from tapeflow.flows.engine.settings import RunSettings
 from tapeflow.flows.stages import Elaborate, StaPre, Synthesize, TileFit
-from tapeflow.flows.stage import Status
+from tapeflow.flows.engine.stage import Status
 
 pytestmark = [
     pytest.mark.slow,

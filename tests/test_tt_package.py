@@ -2,6 +2,7 @@
 
 import copy
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -72,22 +73,52 @@ def test_missing_metadata_is_a_clear_error():
         check_metadata(ProjectMetadata("Title", " ", "d"))
 
 
-@pytest.mark.slow
-@needs_iverilog
-def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
-    from tapeflow.flows.execute import execute
-    from tapeflow.flows.progress import Progress
-    from tapeflow.flows.settings import RunSettings
+def stand_in(name: str, outputs=None, metrics=(), status="passed", reason=None,
+             needs=("elaborate",)):
+    """A stage that records what a real one would, without its tools."""
+    from tapeflow.flows.engine.stage import Stage, StageResult, Status
+    from tapeflow.reports.metrics import Layer
+
+    class StandIn(Stage):
+        layer = Layer.L7
+
+        def run(self, ctx):
+            made = outputs(ctx) if callable(outputs) else (outputs or {})
+            return StageResult(Status(status), reason, made, list(metrics))
+    StandIn.name, StandIn.needs = name, needs
+    return StandIn()
+
+
+def tile_fit(tile="1x2"):
+    from tapeflow.reports.metrics import Layer, Metric
+    return stand_in("tile-fit", metrics=[Metric("tile", tile, "tile", Layer.L8, "stand-in",
+                                                None)])
+
+
+def executed(tmp_path, *stages):
+    from tapeflow.flows.engine.execute import execute
+    from tapeflow.flows.engine.progress import Progress
+    from tapeflow.flows.engine.settings import RunSettings
     from tapeflow.flows.stages import Elaborate
 
     run_dir, _ = execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
-                         [Elaborate()], Progress(io.StringIO()))
+                         [Elaborate(), *stages], Progress(io.StringIO()))
+    return run_dir
+
+
+@pytest.mark.slow
+@needs_iverilog
+def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
+    run_dir = executed(tmp_path, tile_fit())
     assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
     folder = run_dir / "tt_project"
     info = yaml.safe_load((folder / "info.yaml").read_text())
     assert validate_info(info) == []
     assert main(["check-info", str(folder)]) == 0
-    assert info["project"]["tiles"] == "1x2"      # no tile-fit in this run: TT's 1x2 default
+    assert info["project"]["tiles"] == "1x2"
+    readme = (folder / "README.md").read_text()
+    assert "not hardened by tapeflow" in readme and "no hardening stages" in readme
+    assert not (folder / "tt_submission").exists()
     assert "Explain how your project works" not in (folder / "docs/info.md").read_text()
     assert "module tt_um_tapeflow_systolic" in (folder / "src/project.v").read_text()
     assert '"CLOCK_PERIOD": 20' in (folder / "src/config.json").read_text()
@@ -102,39 +133,63 @@ def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
 
 def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path, pdk_root,
                                                                        cell_gds):
-    """A run whose harden stage passed (here a stand-in writing precheck's
-    reference tile under the design's name) gets tt_submission/ as TT's GDS
-    action uploads it, and the bundle passes tapeflow's precheck."""
-    from tapeflow.flows.execute import execute
-    from tapeflow.flows.pdk import layer_properties
-    from tapeflow.flows.progress import Progress
-    from tapeflow.flows.settings import RunSettings
-    from tapeflow.flows.stage import Stage, StageResult, Status
-    from tapeflow.flows.stages import Elaborate
+    """A run whose harden and signoff stages passed (here stand-ins: harden
+    writes precheck's reference tile under the design's name) gets
+    tt_submission/ as TT's GDS action uploads it, and the bundle passes
+    tapeflow's precheck."""
+    from tapeflow.flows.adapters.pdk import layer_properties
     from tapeflow.reports.metrics import Layer, Metric
     from tapeflow.tapeout.fixtures import reference, write
     from tapeflow.tapeout.precheck import run_precheck
 
     top = SystolicSpec().top_name
 
-    class StandInHarden(Stage):
-        name, layer, needs = "harden", Layer.L7, ("elaborate",)
+    def hardened(ctx):
+        gds = write(reference("1x2", top), ctx.stage_dir("harden"), cell_gds)
+        return {"gds": gds, "lef": gds.with_suffix(".lef"),
+                "netlist_powered": gds.with_suffix(".v")}
 
-        def run(self, ctx):
-            gds = write(reference("1x2", top), ctx.stage_dir(self.name), cell_gds)
-            outputs = {"gds": gds, "lef": gds.with_suffix(".lef"),
-                       "netlist_powered": gds.with_suffix(".v")}
-            metric = Metric("postroute_utilization_pct", 41.5, "%", Layer.L7, "stand-in", None)
-            return StageResult(Status.PASSED, None, outputs, [metric])
-
-    run_dir, _ = execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
-                         [Elaborate(), StandInHarden()], Progress(io.StringIO()))
+    utilization = Metric("postroute_utilization_pct", 41.5, "%", Layer.L7, "stand-in", None)
+    run_dir = executed(tmp_path, tile_fit(), stand_in("harden", hardened, [utilization]),
+                       *(stand_in(name) for name in ("sta-post", "signoff",
+                                                     "verify-gl-postroute")))
     assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
     bundle = run_dir / "tt_project" / "tt_submission"
     assert sorted(p.name for p in bundle.iterdir()) == sorted(
         [f"{top}.gds", f"{top}.lef", f"{top}.v", "pdk.json", "commit_id.json", "stats"])
     assert "postroute_utilization_pct,41.5,%" in (bundle / "stats/metrics.csv").read_text()
     assert not (bundle / "stats/synthesis-stats.txt").exists()    # no synthesis in this run
-    assert "hardened by tapeflow" in (run_dir / "tt_project" / "README.md").read_text()
+    pdk = json.loads((bundle / "pdk.json").read_text())
+    assert pdk["PDK"] == "sky130A" and pdk["PDK_SOURCE"] == "open_pdks" and pdk["PDK_VERSION"]
+    assert "hardened and signed off by tapeflow" in (run_dir / "tt_project/README.md").read_text()
     results = run_precheck(bundle, layer_properties(pdk_root))
     assert [r.name for r in results if r.status == "failed"] == []
+
+
+@pytest.mark.parametrize("failed", ["harden", "signoff"])
+def test_package_refuses_a_run_whose_hardening_failed(tmp_path, capsys, failed):
+    stages = [tile_fit()] + [stand_in(name, status="failed" if name == failed else "passed",
+                                      reason="killed" if name == failed else None)
+                             for name in ("harden", "signoff")]
+    run_dir = executed(tmp_path, *stages)
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"{failed} stage failed (killed)" in error
+    assert not (run_dir / "tt_project").exists()
+
+
+def test_package_refuses_a_run_without_a_fitted_tile(tmp_path, capsys):
+    run_dir = executed(tmp_path)
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 2
+    assert "no fitted tile" in capsys.readouterr().err
+
+
+def test_skipped_hardening_is_packaged_without_a_bundle_saying_why(tmp_path):
+    stages = [tile_fit()] + [stand_in(name, status="skipped",
+                                      reason="openroad not found on PATH")
+                             for name in ("harden", "signoff")]
+    run_dir = executed(tmp_path, *stages)
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
+    readme = (run_dir / "tt_project" / "README.md").read_text()
+    assert "harden: openroad not found on PATH" in readme
+    assert not (run_dir / "tt_project" / "tt_submission").exists()

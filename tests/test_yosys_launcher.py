@@ -3,14 +3,14 @@ import sys
 
 import pytest
 
-from tapeflow.flows.yosys_launcher import pyosys_available, write_shim
+from tapeflow.flows.adapters.yosys_launcher import pyosys_available, write_shim
 
 pytestmark = pytest.mark.skipif(not pyosys_available(), reason="pyosys not installed "
                                 "(pip install pyosys==0.70)")
 
 
 def _launch(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "tapeflow.flows.yosys_launcher", *args],
+    return subprocess.run([sys.executable, "-m", "tapeflow.flows.adapters.yosys_launcher", *args],
                           capture_output=True, text=True, cwd=cwd)
 
 

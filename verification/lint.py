@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tapeflow.flows.tools import tool_environment
+from tapeflow.flows.adapters.tools import tool_environment
 
 _MESSAGE = re.compile(r"^%(?P<severity>Warning|Error)(?:-(?P<code>[A-Z0-9_]+))?: "
                       r"(?P<where>[^ ]+?:\d+:\d+:)? ?(?P<text>.*)$")

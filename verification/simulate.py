@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tapeflow.designs.systolic.spec import SystolicSpec
-from tapeflow.flows.tools import tool_environment
+from tapeflow.flows.adapters.tools import tool_environment
 
 from .code_coverage import summarize_coverage_dat
 from .coverage import summarize

@@ -8,7 +8,7 @@ from tapeflow.designs.export import ExportError, export_verilog
 from tapeflow.designs.registry import get_design
 from tapeflow.reports.metrics import Layer, Metric
 
-from ..stage import RunContext, Stage, StageResult, Status
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 #: TinyTapeout's digital tile ports (TINYTAPEOUT.md 1.3), exactly.
 TT_PORTS = {

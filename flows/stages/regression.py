@@ -6,7 +6,7 @@ from __future__ import annotations
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.verification.simulate import RegressionResult
 
-from ..stage import RunContext
+from ..engine.stage import RunContext
 
 
 def regression_metrics(ctx: RunContext, result: RegressionResult, prefix: str,

@@ -1,15 +1,20 @@
-"""Signoff of the hardened tile: magic DRC and netgen LVS through
-SiliconCompiler's signoff flow, plus OpenROAD's antenna verdict from harden."""
+"""Signoff of the hardened tile: magic DRC (drc(full)) and LVS with the
+standard cells as black boxes (flows/adapters/lvs.py), side by side on the two cores,
+plus OpenROAD's antenna verdict from harden."""
 
 from __future__ import annotations
 
-from tapeflow.reports.metrics import Layer, Metric
+from concurrent.futures import ThreadPoolExecutor
 
-from ..atomic import write_json_atomic
-from ..pdk import unavailable_reason
-from ..sc_signoff import SignoffError, SignoffSettings, run_signoff
-from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import missing_tool_reason, tool_version
+from tapeflow.reports.metrics import Layer, Metric
+from tapeflow.tapeout.magic_drc import (MagicUnavailable, run_magic_drc,
+                                        tech_for_installed_magic)
+
+from ..engine.atomic import write_json_atomic
+from ..adapters.lvs import LvsError, run_lvs
+from ..adapters.pdk import cell_library, cell_netlists, magic_tech, netgen_setup, unavailable_reason
+from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.tools import executable, missing_tool_reason, probe, tool_named
 
 
 class Signoff(Stage):
@@ -17,7 +22,8 @@ class Signoff(Stage):
     layer = Layer.L7
     needs = ("harden",)
     settings_used = ("pdk_root",)
-    description = "magic DRC drc(full), magic extraction + netgen LVS, antenna check"
+    description = ("magic DRC drc(full); magic extraction + netgen LVS (cells as black "
+                   "boxes); antenna check")
 
     def run(self, ctx: RunContext) -> StageResult:
         unavailable = missing_tool_reason(("magic", "netgen")) \
@@ -25,41 +31,58 @@ class Signoff(Stage):
         if unavailable:
             return StageResult.skipped(unavailable)
         out_dir = ctx.stage_dir(self.name)
-        sc_log = out_dir / "siliconcompiler.log"
-        try:
-            result = run_signoff(SignoffSettings(
-                ctx.spec.top_name, ctx.output("harden", "gds"),
-                ctx.output("harden", "netlist_powered"), out_dir, ctx.settings.pdk_root), sc_log)
-        except SignoffError as error:
-            return StageResult(Status.FAILED, str(error), {"sc_log": sc_log})
+        top, root = ctx.spec.top_name, ctx.settings.pdk_root
+        gds, netlist = ctx.output("harden", "gds"), ctx.output("harden", "netlist_powered")
+        tech = magic_tech(root)
+        magic, netgen = (probe(tool_named(n)) for n in ("magic", "netgen"))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            drc_job = pool.submit(run_magic_drc, gds, top, tech, out_dir / "drc")
+            lvs_job = pool.submit(
+                run_lvs, gds, netlist, top, tech_for_installed_magic(tech, out_dir / "lvs"),
+                cell_netlists(cell_library(root)),
+                netgen_setup(root), out_dir / "lvs", magic=magic.location,
+                netgen=executable(tool_named("netgen")))
+            try:
+                drc = drc_job.result()
+                lvs = lvs_job.result()
+            except (MagicUnavailable, LvsError) as error:
+                return StageResult(Status.FAILED, f"signoff could not finish: {error}")
 
         antenna = {kind: _harden_metric(ctx, f"postroute_antenna_{kind}")
                    for kind in ("nets", "pins")}
-        outputs = {"sc_log": sc_log, "drc_report": result.drc_report,
-                   "lvs_report": result.lvs_report, "summary": out_dir / "signoff.json"}
+        outputs = {"drc_report": drc.log, "lvs_report": lvs.report,
+                   "lvs_json": lvs.json_report, "summary": out_dir / "signoff.json"}
+        tools = {"magic": magic.version or "unknown", "netgen": netgen.version or "unknown"}
         write_json_atomic(outputs["summary"], {
-            "drc_errors": result.drc_errors, "lvs_errors": result.lvs_errors,
-            "lvs_pin_mismatches": result.lvs_pin_mismatches, "antenna_violations": antenna})
-        drc, lvs = ctx.relative(result.drc_report), ctx.relative(result.lvs_report)
+            "drc_errors": drc.errors, "drc_rules": drc.rules,
+            "lvs_match": lvs.matched, "lvs_errors": lvs.mismatches,
+            "lvs_pin_mismatches": lvs.pin_mismatches, "lvs_devices": lvs.devices,
+            "lvs_nets": lvs.nets, "lvs_level": lvs.level, "antenna_violations": antenna,
+            "tools": {"magic": [magic.version, magic.location],
+                      "netgen": [netgen.version, netgen.location]}})
+        drc_file, lvs_file = ctx.relative(drc.log), ctx.relative(lvs.report)
+        magic_name, netgen_name = f"magic {magic.version}", f"netgen {netgen.version}"
         metrics = [
-            Metric("drc_errors", result.drc_errors, "errors", Layer.L7,
-                   "magic drc(full) via siliconcompiler", drc),
-            Metric("lvs_errors", result.lvs_errors, "mismatches", Layer.L7,
-                   "netgen via siliconcompiler", lvs),
-            Metric("lvs_pin_mismatches", result.lvs_pin_mismatches, "pins", Layer.L7,
-                   "netgen via siliconcompiler", lvs),
+            Metric("drc_errors", drc.errors, "errors", Layer.L7, f"{magic_name} drc(full)",
+                   drc_file),
+            Metric("lvs_errors", lvs.mismatches, "mismatches", Layer.L7,
+                   f"{netgen_name} ({lvs.level})", lvs_file),
+            Metric("lvs_pin_mismatches", lvs.pin_mismatches, "pins", Layer.L7, netgen_name,
+                   lvs_file),
+            Metric("lvs_layout_cells", lvs.devices[0], "instances", Layer.L7,
+                   f"{magic_name} extraction", lvs_file),
+            Metric("lvs_layout_nets", lvs.nets[0], "nets", Layer.L7,
+                   f"{magic_name} extraction", lvs_file),
         ]
-        tools = {"magic": tool_version("magic"), "netgen": tool_version("netgen"),
-                 "siliconcompiler": tool_version("siliconcompiler")}
         problems = [f"{count} {what}" for count, what in (
-            (result.drc_errors, "magic DRC errors"), (result.lvs_errors, "LVS mismatches"),
+            (drc.errors, "magic DRC errors"), (lvs.mismatches, "LVS mismatches"),
             (antenna["nets"] or 0, "antenna-violating nets")) if count]
-        warnings = ([f"{result.lvs_pin_mismatches} top-level pin mismatches in LVS (see {lvs})"]
-                    if result.lvs_pin_mismatches else [])
+        if not lvs.matched and not lvs.mismatches:
+            problems.append(f"netgen did not report a unique match (see {lvs_file})")
         if problems:
             return StageResult(Status.FAILED, "signoff found " + ", ".join(problems),
-                               outputs, metrics, tools, warnings)
-        return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
+                               outputs, metrics, tools)
+        return StageResult(Status.PASSED, None, outputs, metrics, tools)
 
 
 def _harden_metric(ctx: RunContext, name: str):

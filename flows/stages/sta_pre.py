@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from tapeflow.reports.metrics import Layer, Metric
 
-from ..atomic import write_json_atomic
-from ..opensta import StaError, run_sta
-from ..pdk import CORNERS, cell_library, liberty_file
-from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import tool_version, which
+from ..engine.atomic import write_json_atomic
+from ..adapters.opensta import StaError, run_sta
+from ..adapters.pdk import CORNERS, cell_library, liberty_file
+from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.tools import tool_version, which
 
 
 class StaPre(Stage):
     """Fails only if the typical corner misses the clock (TinyTapeout's own
-    warnings are at nom_tt_025C_1v80); other corners' violations are warnings."""
+    warnings are at nom_tt_025C_1v80)."""
 
     name = "sta-pre"
     layer = Layer.L7
@@ -68,10 +68,13 @@ class StaPre(Stage):
                 metrics.append(Metric(f"hold_slack_{t.corner}_ns", t.hold.slack_ns, "ns",
                                       Layer.L7, source, where))
         tools = {"opensta": tool_version("opensta")}
-        violated = [t.corner for t in timings if t.setup and t.setup.slack_ns < 0]
-        warnings = [f"setup violated at {ctx.settings.clock_period_ns} ns in the {corner} "
-                    f"corner (fmax {t.fmax_mhz:.1f} MHz)"
-                    for t in timings for corner in [t.corner] if corner in violated]
-        if "typical" in violated:
-            return StageResult(Status.FAILED, warnings[0], outputs, metrics, tools, warnings)
-        return StageResult(Status.PASSED, None, outputs, metrics, tools, warnings)
+        # lambdapdk's slow (ss_n40C_1v40) and fast (ff_100C_1v95) corners are no
+        # TinyTapeout signoff corners: recorded, never a warning or a failure.
+        # sta-post signs off the routed design at TT's own corners.
+        typical = next((t for t in timings if t.corner == "typical"), None)
+        if typical and typical.setup and typical.setup.slack_ns < 0:
+            return StageResult(Status.FAILED,
+                               f"setup violated at {ctx.settings.clock_period_ns} ns in the "
+                               f"typical corner (fmax {typical.fmax_mhz:.1f} MHz)",
+                               outputs, metrics, tools)
+        return StageResult(Status.PASSED, None, outputs, metrics, tools)

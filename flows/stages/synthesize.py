@@ -9,13 +9,13 @@ from pathlib import Path
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.tapeout.tt_data import cell_categories
 
-from ..atomic import copy_atomic, write_json_atomic
-from ..liberty import cell_areas
-from ..pdk import liberty_file, unavailable_reason
-from ..sc_project import ScProjectSettings, build_project
-from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import missing_tool_reason, tool_version
-from ..yosys_launcher import pyosys_available, write_shim
+from ..engine.atomic import copy_atomic, write_json_atomic
+from ..adapters.liberty import cell_areas
+from ..adapters.pdk import liberty_file, unavailable_reason
+from ..adapters.sc_project import ScProjectSettings, build_project
+from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.tools import missing_tool_reason, tool_version
+from ..adapters.yosys_launcher import pyosys_available, write_shim
 
 #: SC's synthesis flow for Verilog; the run stops after its "synthesis" step,
 #: so SC never asks for the tools of later steps (OpenSTA >= 2.6.2 for timing).

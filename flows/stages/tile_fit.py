@@ -6,8 +6,8 @@ from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.tapeout.tiles import fit_tiles, tiles
 from tapeflow.tapeout.tt_data import tt_root
 
-from ..atomic import write_json_atomic
-from ..stage import RunContext, Stage, StageResult, Status
+from ..engine.atomic import write_json_atomic
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 
 class TileFit(Stage):

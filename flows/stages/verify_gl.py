@@ -7,9 +7,9 @@ from tapeflow.reports.metrics import Layer
 from tapeflow.verification.simulate import (SIMULATORS, SimulationError, SimulationSettings,
                                              run_regression)
 
-from ..pdk import cell_library, simulation_models
-from ..stage import RunContext, Stage, StageResult, Status
-from ..tools import tool_version, which
+from ..adapters.pdk import cell_library, simulation_models
+from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.tools import tool_version, which
 from .regression import regression_failure, regression_metrics
 
 #: Icarus is TT's own gate-level simulator; Verilator handles the cell models' UDPs too.

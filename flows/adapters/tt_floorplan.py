@@ -15,6 +15,7 @@ from tapeflow.tapeout.tile_constraints import (
 
 PDN_FILESET = "tt.powergrid"
 CONNECT_FILESET = "tt.globalconnect"
+PORT_NETS_SCRIPT = "tt_port_nets.tcl"
 
 
 def pdn_tcl(constraints: TileConstraints) -> str:
@@ -45,6 +46,31 @@ add_global_connection -net VPWR -pin_pattern {^VPWR$} -power
 add_global_connection -net VPWR -pin_pattern {^VPB$}
 add_global_connection -net VGND -pin_pattern {^VGND$} -ground
 add_global_connection -net VGND -pin_pattern {^VNB$}
+"""
+
+
+#: OpenROAD's tie-cell repair gives every constant output port a tie cell of
+#: its own on a new net ("net628"), and KLayout labels each DEF pin with its
+#: net's name, so uio_out/uio_oe came out of the GDS labelled net614..net628
+#: and LVS by port name could not match them. Named after its port, such a
+#: net carries the port's label into the DEF, the GDS and the netlist, as in
+#: TinyTapeout's own flow. Run on the routed design, before the views are written.
+PORT_NETS_TCL = """\
+# Each top-level port's net named after the port, written by tapeflow.
+set tt_block [ord::get_db_block]
+foreach tt_bterm [$tt_block getBTerms] {
+    set tt_net [$tt_bterm getNet]
+    set tt_port [$tt_bterm getName]
+    if { $tt_net == "NULL" || [$tt_net getName] == $tt_port } {
+        continue
+    }
+    if { [llength [$tt_net getBTerms]] != 1 || [$tt_block findNet $tt_port] != "NULL" } {
+        puts "tapeflow: port $tt_port stays on net [$tt_net getName] (shared or name taken)"
+        continue
+    }
+    puts "tapeflow: net [$tt_net getName] renamed to its port $tt_port"
+    $tt_net rename $tt_port
+}
 """
 
 
@@ -83,7 +109,12 @@ def apply_tile_rules(project, constraints: TileConstraints, folder: Path,
     _tasks(InitFloorplanTask, project)[0].set_openroad_assertallpinsplaced(True)
     # lambdapdk's sky130 fill deck fills met1..met5; met5 is TT's chip-level
     # grid and TT's tile flow adds no metal fill, so the dfm step is skipped.
-    _tasks(FillMetalTask, project)[0].set_openroad_addfill(False)
+    fill = _tasks(FillMetalTask, project)[0]
+    fill.set_openroad_addfill(False)
+    # The last OpenROAD step before write.views and write.gds: the port nets
+    # are named there (a script also makes SC run the otherwise skipped step).
+    (folder / PORT_NETS_SCRIPT).write_text(PORT_NETS_TCL)
+    fill.add_prescript(str(folder / PORT_NETS_SCRIPT), clobber=True)
     _tasks(PowerGridTask, project)[0].add_openroad_powergridfileset(
         design.name, PDN_FILESET, clobber=True)
     for task in _tasks(APRTask, project):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tapeflow.tapeout.tiles import TT_TARGET_DENSITY
 
-from .sc_project import TT_CLOCK_PERIOD_NS
+from ..adapters.sc_project import TT_CLOCK_PERIOD_NS
 
 
 @dataclass(frozen=True)

@@ -130,3 +130,13 @@ def _first_missing(library, root: Path) -> str | None:
             if value and dataroot == DATAROOT and not (root / value).exists():
                 return value
     return None
+
+
+def cell_netlists(library) -> Path:
+    """The cells' transistor netlists (sky130_fd_sc_hd.cdl): their pins for LVS."""
+    return Path(library.find_files("fileset", "models.lvs", "file", "cdl")[0])
+
+
+def netgen_setup(root: Path | None) -> Path:
+    """netgen's sky130 LVS setup (lvs_setup.tcl: device classes, ignored fill/tap/decap)."""
+    return _pdk_file(root, "netgen.lvs", "tcl", "netgen's sky130 setup")

@@ -1,0 +1,1 @@
+"""The engine: stage model, executor, run folder and manifest, fingerprints."""
