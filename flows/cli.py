@@ -10,26 +10,25 @@ from pathlib import Path
 from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
 from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.reports.browser import BrowserError, screenshot
+from tapeflow.reports.compare import compare_runs, comparison_json, format_comparison
+from tapeflow.reports.render import write_report
+from tapeflow.reports.run_data import ReportError, load_run
 from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, check_metadata,
                                         check_project_folder)
 from tapeflow.tapeout.package import PackageError, write_package
 from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, write_reports
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
-from tapeflow.reports.browser import BrowserError, screenshot
-from tapeflow.reports.compare import comparison_json, compare_runs, format_comparison
-from tapeflow.reports.render import write_report
-from tapeflow.reports.run_data import ReportError, load_run
-
-from .engine.atomic import write_json_atomic, write_text_atomic
-from .doctor import doctor_report
-from .engine.execute import execute, tapeflow_version
-from .params import ParameterError, build_spec, load_config
 from .adapters.pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
-                  pdk_root_setting)
+                           pdk_root_setting)
+from .adapters.tools import use_tool_environment
+from .engine.atomic import write_json_atomic, write_text_atomic
+from .engine.execute import execute, tapeflow_version
 from .engine.settings import RunSettings
 from .engine.stage import Status
-from .adapters.tools import use_tool_environment
+from .doctor import doctor_report
+from .params import ParameterError, build_spec, load_config
 from .stages import default_flow
 
 
@@ -101,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         "precheck", help="TinyTapeout's precheck on a GDS + LEF + powered Verilog + info.yaml",
         description="Writes results.xml (JUnit) and results.md; exit 1 if any check fails.")
     precheck.add_argument("path", type=Path, help="folder holding <top>.gds, or the .gds")
-    precheck.add_argument("--out", type=Path, help="report folder (default <folder>/reports)")
+    precheck.add_argument("--out", type=Path, help="report folder (default <folder>.precheck beside the folder)")
     precheck.add_argument("--pdk-root", type=Path,
                           help=f"local lambdapdk data for the sky130 layer table "
                                f"(default ${PDK_ROOT_ENV})")
@@ -172,16 +171,20 @@ def _precheck(args) -> int:
     find_inputs(args.path)               # a one-line error before the PDK is looked at
     root = pdk_root_setting(args.pdk_root)
     check_pdk_root(root)
-    folder = args.path.parent if args.path.suffix == ".gds" else args.path
-    out = args.out or folder / "reports"
+    folder = (args.path.parent if args.path.suffix == ".gds" else args.path).resolve()
+    # beside the checked folder, never inside it: tt_submission/ is what gets uploaded
+    out = args.out or folder.with_name(f"{folder.name}.precheck")
     results = run_precheck(args.path, layer_properties(root), magic_tech(root), out)
     xml, markdown = write_reports(results, out)
     width = max(len(r.name) for r in results)
     for result in results:
         note = f"  {result.message}" if result.message else ""
         print(f"{result.status:<8} {result.name:<{width}}{note}")
-    failed = sum(r.status == "failed" for r in results)
-    print(f"{len(results) - failed} passed, {failed} failed; {xml}, {markdown}")
+    counts = {status: sum(r.status == status for r in results)
+              for status in ("passed", "failed", "skipped")}
+    print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped; "
+          f"{xml}, {markdown}")
+    failed = counts["failed"]
     return 1 if failed else 0
 
 

@@ -48,3 +48,9 @@ def cell_categories() -> tuple[list[str], dict[str, int]]:
     """TT's category names and the map from cell base name to category index."""
     data = json.loads((tt_root() / SKY130_TECH / "categories.json").read_text())
     return data["categories"], data["map"]
+
+
+def tt_data_files() -> list[Path]:
+    """TinyTapeout's sky130 data files the flow reads (tile sizes, template
+    DEFs, cell categories), for the stages' fingerprints."""
+    return sorted(p for p in (tt_root() / SKY130_TECH).rglob("*") if p.is_file())

@@ -99,3 +99,28 @@ def test_unchanged_stages_are_reused_and_changed_ones_rerun(tmp_path):
     assert Counts.runs == 3
     run(seed=2, simulator="icarus")              # a setting it does not read
     assert Counts.runs == 3
+
+
+def test_an_edited_data_file_runs_the_stage_again(tmp_path):
+    """A PDK or TinyTapeout file a stage reads is part of its fingerprint:
+    edited (same size, new content), the stage is no longer up to date."""
+    import io
+    import os
+
+    liberty = tmp_path / "cells.lib"
+    liberty.write_text("area : 1.0 ;")
+
+    class ReadsData(Writes):
+        def data_files(self, settings):
+            return [liberty]
+
+    def run():
+        _, records = execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
+                             [ReadsData()], Progress(io.StringIO()))
+        return records[0].up_to_date
+
+    assert run() is False and run() is True
+    liberty.write_text("area : 9.0 ;")
+    stat = liberty.stat()
+    os.utime(liberty, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert run() is False and run() is True

@@ -111,12 +111,16 @@ def test_missing_info_yaml_and_wrong_top_name(tmp_path, capsys):
     assert capsys.readouterr().err.count("\n") == 1
 
 
-def test_cli_reports_and_exit_status(tiles, pdk):
+def test_cli_reports_and_exit_status(tiles, pdk, capsys):
     broken = tiles["Power pins"].parent
     assert main(["precheck", str(broken)]) == 1
-    suite = ET.parse(broken / "reports" / "results.xml").getroot().find("testsuite")
+    # the reports go beside the checked folder (tt_submission/ is uploaded as it is)
+    reports = broken.with_name(f"{broken.name}.precheck")
+    assert not (broken / "reports").exists()
+    assert "1 failed, " in capsys.readouterr().out
+    suite = ET.parse(reports / "results.xml").getroot().find("testsuite")
     assert suite.get("failures") == "1"
     failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
     assert failed == ["Power pins"]
-    assert "❌ failed" in (broken / "reports" / "results.md").read_text()
+    assert "❌ failed" in (reports / "results.md").read_text()
     assert main(["precheck", str(tiles["reference"].parent)]) == 0

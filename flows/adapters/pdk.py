@@ -11,6 +11,7 @@ libraries name is checked there before any tool starts.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PDK_ROOT_ENV = "TAPEFLOW_PDK_ROOT"
@@ -115,6 +116,32 @@ def cell_layouts(library) -> Path:
 def simulation_models(library) -> list[Path]:
     """The cells' functional Verilog models (sky130_fd_sc_hd.v, primitives.v)."""
     return [Path(p) for p in library.find_files("fileset", "models.sim", "file", "verilog")]
+
+
+def pdk_data_files(root: Path | None) -> list[Path]:
+    """Every file the sky130 PDK and sky130hd schemas name in the local PDK
+    root (none without one: lambdapdk's download is pinned by its version)."""
+    if root is None:
+        return []
+    return list(_library_files(root))
+
+
+@lru_cache(maxsize=4)
+def _library_files(root: Path) -> tuple[Path, ...]:
+    libraries = sky130_libraries()
+    use_local_pdk(libraries, root)
+    found = []
+    for library in libraries:
+        for key in library.allkeys():
+            kind = library.get(*key, field="type")
+            if "file" not in kind:
+                continue
+            values = library.get(*key)
+            for value in (values if isinstance(values, list) else [values]):
+                path = root / value if value else None
+                if path is not None and path.is_file():
+                    found.append(path)
+    return tuple(sorted(set(found)))
 
 
 def _first_missing(library, root: Path) -> str | None:

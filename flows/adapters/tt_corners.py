@@ -53,3 +53,12 @@ def tt_corner_libraries(pdk_root: Path | None) -> list[Corner]:
                 f"<pdk root>/{LOCAL_FOLDER}/")
         corners.append(Corner(name, found))
     return corners
+
+
+def tt_corner_files(pdk_root: Path | None) -> list[Path]:
+    """The corners' liberty files, for fingerprints (none where missing: the
+    stage then fails naming the file)."""
+    try:
+        return [corner.liberty for corner in tt_corner_libraries(pdk_root)]
+    except CornerDataError:
+        return []

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tapeflow.tapeout.tile_constraints import (
-    RAIL_LAYER, RAIL_WIDTH, STRAP_GAP, STRAP_LAYER, STRAP_OFFSET, STRAP_PITCH, STRAP_WIDTH,
-    TileConstraints, um)
+from tapeflow.tapeout.tile_constraints import (RAIL_LAYER, RAIL_WIDTH, STRAP_GAP, STRAP_LAYER,
+                                               STRAP_OFFSET, STRAP_PITCH, STRAP_WIDTH,
+                                               TileConstraints, um)
 
 PDN_FILESET = "tt.powergrid"
 CONNECT_FILESET = "tt.globalconnect"

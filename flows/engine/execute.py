@@ -21,7 +21,7 @@ from tapeflow.reports.metrics import Metric
 
 from .atomic import write_json_atomic, write_text_atomic
 from .fingerprint import stage_fingerprint
-from .hashing import sha256_file
+from .hashing import sha256_file, sha256_of_data
 from .progress import Progress
 from .settings import RunSettings
 from .stage import RunContext, Stage, StageResult, Status
@@ -95,6 +95,7 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
         else:
             inputs = {f"{need}.{output['name']}": output["sha256"] for need in stage.needs
                       for output in records[need].outputs}
+            inputs |= _data_hashes(stage, settings)
             fingerprint = stage_fingerprint(stage, spec, settings, inputs)
             reused = _reuse(previous.get(stage.name), fingerprint, run_dir)
             if reused is not None:
@@ -117,6 +118,16 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
         write_json_atomic(manifest_path, _manifest(design, spec, settings, started,
                                                    list(records.values())))
     return run_dir, list(records.values())
+
+
+def _data_hashes(stage: Stage, settings: RunSettings) -> dict[str, str]:
+    """The stage's outside data files by content. Where they cannot be listed
+    (no local PDK), the stage runs and says why itself."""
+    try:
+        files = stage.data_files(settings)
+    except Exception:                     # noqa: BLE001 - reported by the stage's run
+        return {"data": "unavailable"}
+    return {f"data:{path}": sha256_of_data(path) for path in sorted(set(files))}
 
 
 def _previous_stages(manifest_path: Path) -> dict[str, dict]:

@@ -10,7 +10,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-
 _SOURCE_SUFFIXES = {".py", ".v", ".tcl"}
 
 

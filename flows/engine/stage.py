@@ -68,6 +68,12 @@ class Stage(ABC):
     settings_used: ClassVar[tuple[str, ...]] = ()   # RunSettings fields it reads
     description: ClassVar[str] = ""
 
+    def data_files(self, settings: RunSettings) -> list[Path]:
+        """Files outside the run folder that the stage reads (PDK data,
+        TinyTapeout's data): their contents are part of its fingerprint, so
+        an edited liberty or template DEF runs it again."""
+        return []
+
     @abstractmethod
     def run(self, ctx: RunContext) -> StageResult:
         """Do the work in ``ctx.stage_dir(self.name)``; never raise for

@@ -9,24 +9,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tapeflow.reports.metrics import Layer, Metric
-from tapeflow.tapeout.lef import LefError, parse_macro, for_tinytapeout
+from tapeflow.tapeout.lef import LefError, for_tinytapeout, parse_macro
 from tapeflow.tapeout.precheck import lef_checks
 from tapeflow.tapeout.tile_constraints import tile_constraints
 from tapeflow.tapeout.tiles import tile_named
+from tapeflow.tapeout.tt_data import tt_data_files
 from tapeflow.tapeout.tt_gds import finish_gds
 
-from ..engine.atomic import copy_atomic, write_json_atomic, write_text_atomic
 from ..adapters.harden_flow import GDS_STEP, VIEWS_STEP, harden_flow
 from ..adapters.lvs import cell_pins, connect_wells
-from ..adapters.pdk import cell_layouts, cell_netlists, unavailable_reason
+from ..adapters.pdk import cell_layouts, cell_netlists, pdk_data_files, unavailable_reason
 from ..adapters.postroute import (antenna_violations, corner_results, power_watts, sc_values,
-                         step_times)
+                                  step_times)
 from ..adapters.sc_corners import RC_CORNERS, SCENARIOS, use_tt_corners
 from ..adapters.sc_project import ScProjectSettings, build_project
-from ..engine.stage import RunContext, Stage, StageResult, Status
 from ..adapters.tools import missing_tool_reason, tool_version
-from ..adapters.tt_corners import Corner, CornerDataError, tt_corner_libraries
+from ..adapters.tt_corners import Corner, CornerDataError, tt_corner_files, tt_corner_libraries
 from ..adapters.tt_floorplan import apply_tile_rules
+from ..engine.atomic import copy_atomic, write_json_atomic, write_text_atomic
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 #: Executables SC checks before it starts any step of the hardening range (it
 #: refuses the whole range for one missing tool).
@@ -50,6 +51,10 @@ class Harden(Stage):
     settings_used = ("clock_period_ns", "pdk_root", "target_density")
     description = ("SiliconCompiler PNR flow (OpenROAD) into the TT tile: floorplan, PDN, "
                    "pins, place, CTS, route; KLayout GDS")
+
+    def data_files(self, settings) -> list[Path]:
+        return [*pdk_data_files(settings.pdk_root), *tt_data_files(),
+                *tt_corner_files(settings.pdk_root)]
 
     def run(self, ctx: RunContext) -> StageResult:
         unavailable = missing_tool_reason(("siliconcompiler",)) \

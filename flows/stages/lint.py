@@ -5,9 +5,9 @@ from __future__ import annotations
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.verification.lint import lint_verilog
 
+from ..adapters.tools import tool_version, which
 from ..engine.atomic import write_json_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
-from ..adapters.tools import tool_version, which
 
 
 class Lint(Stage):

@@ -5,16 +5,17 @@ plus OpenROAD's antenna verdict from harden."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from tapeflow.reports.metrics import Layer, Metric
-from tapeflow.tapeout.magic_drc import (MagicUnavailable, run_magic_drc,
-                                        tech_for_installed_magic)
+from tapeflow.tapeout.magic_drc import MagicUnavailable, run_magic_drc, tech_for_installed_magic
 
-from ..engine.atomic import write_json_atomic
 from ..adapters.lvs import LvsError, run_lvs
-from ..adapters.pdk import cell_library, cell_netlists, magic_tech, netgen_setup, unavailable_reason
-from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.pdk import (cell_library, cell_netlists, magic_tech, netgen_setup, pdk_data_files,
+                            unavailable_reason)
 from ..adapters.tools import executable, missing_tool_reason, probe, tool_named
+from ..engine.atomic import write_json_atomic
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 
 class Signoff(Stage):
@@ -24,6 +25,9 @@ class Signoff(Stage):
     settings_used = ("pdk_root",)
     description = ("magic DRC drc(full); magic extraction + netgen LVS (cells as black "
                    "boxes); antenna check")
+
+    def data_files(self, settings) -> list[Path]:
+        return pdk_data_files(settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         unavailable = missing_tool_reason(("magic", "netgen")) \

@@ -5,14 +5,16 @@ typical, maximum), as LibreLane's nom/min/max STA corners do."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tapeflow.reports.metrics import Layer, Metric
 
-from ..engine.atomic import write_json_atomic
 from ..adapters.opensta import StaCorner, StaError, run_routed_sta
 from ..adapters.sc_corners import RC_CORNERS
-from ..engine.stage import RunContext, Stage, StageResult, Status
 from ..adapters.tools import is_outdated, probe, tool_named
-from ..adapters.tt_corners import TT_CORNERS, CornerDataError, tt_corner_libraries
+from ..adapters.tt_corners import CornerDataError, TT_CORNERS, tt_corner_files, tt_corner_libraries
+from ..engine.atomic import write_json_atomic
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 #: LibreLane's names for the interconnect corners.
 RC_PREFIX = {"minimum": "min", "typical": "nom", "maximum": "max"}
@@ -28,6 +30,9 @@ class StaPost(Stage):
     settings_used = ("clock_period_ns", "pdk_root")
     description = ("OpenSTA on the routed netlist + SPEF at TT's tt/ss/ff corners x "
                    "min/nom/max RC: slack, TNS, fmax, DRVs")
+
+    def data_files(self, settings) -> list[Path]:
+        return tt_corner_files(settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         sta = probe(tool_named("opensta"))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tapeflow.reports.metrics import Layer, Metric
 
-from ..engine.atomic import write_json_atomic
 from ..adapters.opensta import StaError, run_sta
-from ..adapters.pdk import CORNERS, cell_library, liberty_file
-from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.pdk import CORNERS, cell_library, liberty_file, pdk_data_files
 from ..adapters.tools import tool_version, which
+from ..engine.atomic import write_json_atomic
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 
 class StaPre(Stage):
@@ -20,6 +22,9 @@ class StaPre(Stage):
     needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
     settings_used = ("clock_period_ns", "pdk_root")
     description = "OpenSTA on the sky130hd netlist (ideal clock, no wires): fmax per corner"
+
+    def data_files(self, settings) -> list[Path]:
+        return pdk_data_files(settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         if which("sta") is None:

@@ -9,13 +9,13 @@ from pathlib import Path
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.tapeout.tt_data import cell_categories
 
-from ..engine.atomic import copy_atomic, write_json_atomic
 from ..adapters.liberty import cell_areas
-from ..adapters.pdk import liberty_file, unavailable_reason
+from ..adapters.pdk import liberty_file, pdk_data_files, unavailable_reason
 from ..adapters.sc_project import ScProjectSettings, build_project
-from ..engine.stage import RunContext, Stage, StageResult, Status
 from ..adapters.tools import missing_tool_reason, tool_version
 from ..adapters.yosys_launcher import pyosys_available, write_shim
+from ..engine.atomic import copy_atomic, write_json_atomic
+from ..engine.stage import RunContext, Stage, StageResult, Status
 
 #: SC's synthesis flow for Verilog; the run stops after its "synthesis" step,
 #: so SC never asks for the tools of later steps (OpenSTA >= 2.6.2 for timing).
@@ -29,6 +29,9 @@ class Synthesize(Stage):
     needs = ("elaborate",)
     settings_used = ("clock_period_ns", "pdk_root")
     description = "SiliconCompiler synflow (slang elaborate, Yosys) to a sky130hd netlist"
+
+    def data_files(self, settings) -> list[Path]:
+        return pdk_data_files(settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         missing_sc = missing_tool_reason(("siliconcompiler",))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.tapeout.tiles import fit_tiles, tiles
-from tapeflow.tapeout.tt_data import tt_root
+from tapeflow.tapeout.tt_data import tt_data_files, tt_root
 
 from ..engine.atomic import write_json_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
@@ -16,6 +18,9 @@ class TileFit(Stage):
     needs = ("synthesize",)
     settings_used = ("tile", "target_density")
     description = "utilization per TT tile at the target density; the smallest that fits"
+
+    def data_files(self, settings) -> list[Path]:
+        return tt_data_files()
 
     def run(self, ctx: RunContext) -> StageResult:
         cell_area = ctx.metric("synthesize", "cell_area_um2")

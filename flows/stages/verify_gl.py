@@ -3,13 +3,15 @@ cell models (functional, unit delay, as TinyTapeout's gate-level test)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tapeflow.reports.metrics import Layer
 from tapeflow.verification.simulate import (SIMULATORS, SimulationError, SimulationSettings,
-                                             run_regression)
+                                            run_regression)
 
-from ..adapters.pdk import cell_library, simulation_models
-from ..engine.stage import RunContext, Stage, StageResult, Status
+from ..adapters.pdk import cell_library, pdk_data_files, simulation_models
 from ..adapters.tools import tool_version, which
+from ..engine.stage import RunContext, Stage, StageResult, Status
 from .regression import regression_failure, regression_metrics
 
 #: Icarus is TT's own gate-level simulator; Verilator handles the cell models' UDPs too.
@@ -24,6 +26,9 @@ class VerifyGl(Stage):
     description = "cocotb regression on the gate-level netlist, Icarus and Verilator"
     netlist: tuple[str, str] = ("synthesize", "netlist")     # (stage, output)
     metric_prefix = "gl"
+
+    def data_files(self, settings) -> list[Path]:
+        return pdk_data_files(settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         out_dir = ctx.stage_dir(self.name)

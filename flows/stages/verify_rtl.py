@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from tapeflow.reports.metrics import Layer, Metric
 from tapeflow.verification.simulate import (SIMULATORS, SimulationError, SimulationSettings,
-                                             run_regression)
+                                            run_regression)
 
+from ..adapters.tools import tool_version, which
 from ..engine.atomic import write_json_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
-from ..adapters.tools import tool_version, which
 from .regression import regression_failure, regression_metrics
+
 
 class VerifyRtl(Stage):
     name = "verify-rtl"
