@@ -188,8 +188,8 @@ def _signoff_details(run: RunData, section: Section) -> None:
          "nodes that the cell layouts draw per finger (a21oi_2, o211ai_4): no "
          "transistor-level match is reachable with it"],
         ["LVS result", "circuits match uniquely" if data.get("lvs_match") else "MISMATCH"],
-        ["instances, nets (layout / netlist)",
-         f"{data.get('lvs_devices')} / {data.get('lvs_nets')}"],
+        ["instances (layout / netlist)", " / ".join(map(str, data.get("lvs_devices", [])))],
+        ["nets (layout / netlist)", " / ".join(map(str, data.get("lvs_nets", [])))],
         *[[f"{name} used", f"{version} ({where})"] for name, (version, where) in tools.items()],
     ]))
 
