@@ -69,3 +69,36 @@ def run_magic_drc(gds: Path, top: str, tech: Path, work_dir: Path) -> DrcResult:
         raise MagicUnavailable(f"magic did not complete the DRC (see {log})")
     rules = {rule: int(count) for count, rule in _RULE.findall(run.stdout)}
     return DrcResult(int(total.group(1)), rules, log)
+
+
+def cells_failing_drc(gds: Path, prefix: str, tech: Path, work_dir: Path,
+                      ignored_rules: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Every cell of a library GDS whose name starts with ``prefix``, checked
+    on its own with drc(full): the rules each one breaks, leaving out those
+    whose text names one of ``ignored_rules``."""
+    if shutil.which("magic") is None:
+        raise MagicUnavailable("magic is not installed")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    script = work_dir / "cells_drc.tcl"
+    script.write_text(
+        "scalegrid 1 2\n"
+        f"gds read {{{gds.resolve()}}}\n"
+        "drc euclidean on\n"
+        "drc style drc(full)\n"
+        "foreach cell [cellname list allcells] {\n"
+        f"  if {{![string match {prefix}* $cell]}} continue\n"
+        "  load $cell\n"
+        "  select top cell\n"
+        "  drc check\n"
+        "  drc catchup\n"
+        "  foreach {rule boxes} [drc listall why] { puts \"CELL_RULE\\t$cell\\t$rule\" }\n"
+        "}\n"
+        "quit -noprompt\n")
+    run = subprocess.run(["magic", "-dnull", "-noconsole", "-rcfile", "/dev/null", "-T",
+                          str(tech_for_installed_magic(tech, work_dir)), str(script)],
+                         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    failing: dict[str, list[str]] = {}
+    for cell, rule in re.findall(r"^CELL_RULE\t(\S+)\t(.*)$", run.stdout, re.M):
+        if not any(f"({ignored})" in rule or f"{ignored} " in rule for ignored in ignored_rules):
+            failing.setdefault(cell, []).append(rule)
+    return failing

@@ -96,6 +96,7 @@ def test_power_grid_routing_and_density_follow_tt(project):
     assert repair.get("var", "rsz_slew_margin") == 20.0
     assert repair.get("var", "rsz_cap_margin") == 20.0
     assert node_task(project, "cts.repair_timing").get("var", "rsz_skip_recover_power") is True
+    assert "sky130_fd_sc_hd__a2111oi_0" in library.get("asic", "cells", "dontuse")
     assert library.get("asic", "cells", "clkbuf") == [
         "sky130_fd_sc_hd__clkbuf_8", "sky130_fd_sc_hd__clkbuf_4", "sky130_fd_sc_hd__clkbuf_2"]
     sdc = (project.design.find_files("fileset", "sdc", "file", "sdc"))[0]

@@ -102,3 +102,17 @@ def test_drc_counts_the_fixture_violation_and_passes_the_reference(tmp_path, pdk
     assert run_magic_drc(clean, TOP, magic_tech(pdk_root), tmp_path / "d1").errors == 0
     assert run_magic_drc(broken, TOP, magic_tech(pdk_root), tmp_path / "d2").errors > 0
 
+
+
+@require_tool("magic", "magic >= 8.3.196, see `tapeflow doctor`")
+def test_cells_kept_out_of_synthesis_are_the_ones_magic_drc_rejects(tmp_path, pdk_root):
+    """DRC_UNCLEAN_CELLS is what magic's drc(full) says of every sky130hd
+    cell on its own (3.5 s), less the rules that need a placed tile's taps."""
+    from tapeflow.flows.adapters.pdk import (CONTEXT_RULES, DRC_UNCLEAN_CELLS, cell_layouts,
+                                             cell_library, magic_tech)
+    from tapeflow.tapeout.magic_drc import cells_failing_drc
+
+    failing = cells_failing_drc(cell_layouts(cell_library(pdk_root)), "sky130_fd_sc_hd__",
+                                magic_tech(pdk_root), tmp_path, CONTEXT_RULES)
+    assert set(failing) == set(DRC_UNCLEAN_CELLS)
+    assert any("licon.8a" in rule for rule in failing["sky130_fd_sc_hd__a2111oi_0"])

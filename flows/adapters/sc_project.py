@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, Tile
 
-from .pdk import use_local_pdk
+from .pdk import DRC_UNCLEAN_CELLS, use_local_pdk
 
 #: TinyTapeout's LibreLane default (src/config.json CLOCK_PERIOD).
 TT_CLOCK_PERIOD_NS = 20.0
@@ -80,6 +80,10 @@ def sky130_project(design, filesets: list[str], pdk_root: Path | None, work_dir:
     if pdk_root is not None:
         use_local_pdk([project.get("library", name, field="schema")
                        for name in project.getkeys("library")], pdk_root)
+    # kept out of synthesis (Yosys' -dont_use) and of OpenROAD's resizer alike
+    cells = project.get_library(project.get("asic", "mainlib"))
+    known = set(cells.get("asic", "cells", "dontuse"))
+    cells.add_asic_celllist("dontuse", [c for c in DRC_UNCLEAN_CELLS if c not in known])
     project.option.set_builddir(str(work_dir / "sc"))
     project.option.set_nodisplay(True)
     log_to_file(project, log_file)
