@@ -3,8 +3,8 @@ netgen on the precheck fixtures (slow), where no routed tile is needed."""
 
 import pytest
 
-from tapeflow.flows.adapters.lvs import (cell_pins, cell_stubs, connect_wells, emptied_cells,
-                                run_lvs, used_cells)
+from tapeflow.flows.adapters.lvs import cell_stubs, emptied_cells, run_lvs, used_cells
+from tapeflow.flows.adapters.powered_netlist import cell_pins, connect_wells
 from tapeflow.tapeout.fixtures import TOP, reference, variant, write
 
 from .conftest import require_tool

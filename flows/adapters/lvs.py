@@ -18,18 +18,11 @@ comparison is set up here.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-#: The cell wells: OpenROAD's powered netlist leaves them out because
-#: lambdapdk's sky130hd LEF has no VPB/VNB pins, although the global connect
-#: (and the layout: taps, abutted wells) ties them to the supplies.
-WELL_SUPPLIES = {"VPB": "VPWR", "VNB": "VGND"}
-
-_SUBCKT = re.compile(r"^\.subckt[ \t]+(\S+)((?:[ \t]+[^\s=]+)*)[ \t]*$", re.I | re.M)
-_INSTANCE = re.compile(r"^([ \t]*)(\S+)\s+(\\\S+\s|\S+)\s*\((.*?)\);\s*$", re.M | re.S)
+from .powered_netlist import INSTANCE, SUBCKT, cell_pins
 
 
 class LvsError(RuntimeError):
@@ -48,26 +41,6 @@ class LvsResult:
     json_report: Path
 
 
-def cell_pins(cdl: Path) -> dict[str, list[str]]:
-    """Each cell's pins in the order the library's CDL declares them."""
-    text = re.sub(r"\n\+", " ", cdl.read_text(errors="replace"))
-    return {name: pins.split() for name, pins in _SUBCKT.findall(text)}
-
-
-def connect_wells(verilog: str, pins: dict[str, list[str]]) -> str:
-    """The powered netlist with each cell's VPB/VNB on its supplies, for the
-    cells whose pins include them and whose instance lacks them."""
-    def fix(match: re.Match) -> str:
-        indent, cell, name, connections = match.groups()
-        missing = [p for p in WELL_SUPPLIES
-                   if p in pins.get(cell, ()) and f".{p}(" not in connections]
-        if not missing:
-            return match.group(0)
-        added = ",\n".join(f"    .{p}({WELL_SUPPLIES[p]})" for p in missing)
-        return f"{indent}{cell} {name.strip()} ({connections.rstrip()},\n{added});"
-    return _INSTANCE.sub(fix, verilog)
-
-
 def cell_stubs(cells: set[str], pins: dict[str, list[str]]) -> str:
     """Empty Verilog modules with the library's pins: netgen's black boxes."""
     return "".join(f"module {cell} ({', '.join(pins[cell])});\n"
@@ -76,7 +49,7 @@ def cell_stubs(cells: set[str], pins: dict[str, list[str]]) -> str:
 
 
 def used_cells(verilog: str, pins: dict[str, list[str]]) -> set[str]:
-    return {m.group(2) for m in _INSTANCE.finditer(verilog) if m.group(2) in pins}
+    return {m.group(2) for m in INSTANCE.finditer(verilog) if m.group(2) in pins}
 
 
 def emptied_cells(spice: str, cells: set[str]) -> str:
@@ -84,7 +57,7 @@ def emptied_cells(spice: str, cells: set[str]) -> str:
     both sides hold them as black boxes with the same pins."""
     out, inside = [], False
     for line in spice.splitlines():
-        header = _SUBCKT.match(line)
+        header = SUBCKT.match(line)
         if header and header.group(1) in cells:
             inside = True
             out.append(line)
@@ -142,7 +115,7 @@ def run_lvs(gds: Path, netlist: Path, top: str, tech: Path, cdl: Path, setup: Pa
 
 
 def _subckt_names(spice: str) -> list[str]:
-    return [m.group(1) for m in _SUBCKT.finditer(spice)]
+    return [m.group(1) for m in SUBCKT.finditer(spice)]
 
 
 def _run(command: list[str], cwd: Path, log: Path, what: str) -> None:

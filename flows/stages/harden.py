@@ -17,10 +17,10 @@ from tapeflow.tapeout.tt_data import tt_data_files
 from tapeflow.tapeout.tt_gds import finish_gds
 
 from ..adapters.harden_flow import GDS_STEP, VIEWS_STEP, harden_flow
-from ..adapters.lvs import cell_pins, connect_wells
 from ..adapters.pdk import cell_layouts, cell_netlists, pdk_data_files, unavailable_reason
 from ..adapters.postroute import (antenna_violations, corner_results, power_watts, sc_values,
                                   step_times)
+from ..adapters.powered_netlist import cell_pins, connect_wells
 from ..adapters.sc_corners import RC_CORNERS, SCENARIOS, use_tt_corners
 from ..adapters.sc_project import ScProjectSettings, build_project
 from ..adapters.tools import missing_tool_reason, tool_version
