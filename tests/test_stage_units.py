@@ -130,3 +130,19 @@ def test_synthesize_is_skipped_when_the_pdk_data_cannot_be_had(tmp_path, monkeyp
     monkeypatch.setattr(pdk, "liberty_file", offline)
     result = Synthesize().run(_context(tmp_path, 0.0))
     assert result.status == Status.SKIPPED and "TAPEFLOW_PDK_ROOT" in result.reason
+
+
+def test_signoff_skips_with_a_netgen_too_old_for_routed_netlists(monkeypatch):
+    """Debian's netgen 1.5.133 misreads escaped instance names: no LVS verdict
+    from it, the stage says why and what to install."""
+    import tapeflow.flows.stages.signoff as signoff
+    from tapeflow.flows.adapters.tools import ToolStatus, tool_named
+
+    old = ToolStatus(tool_named("netgen"), True, "1.5.133", "/usr/bin/netgen-lvs")
+    monkeypatch.setattr(signoff, "missing_tool_reason", lambda names: None)
+    monkeypatch.setattr(signoff, "unavailable_reason", lambda root: None)
+    monkeypatch.setattr(signoff, "probe", lambda tool: old)
+    from types import SimpleNamespace
+    result = signoff.Signoff().run(SimpleNamespace(settings=SimpleNamespace(pdk_root=None)))
+    assert result.status.value == "skipped"
+    assert "netgen 1.5.133" in result.reason and ">= 1.5.192" in result.reason
