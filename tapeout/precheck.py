@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,8 @@ def run_precheck(path: Path, layer_properties: Path | None,
                  magic_tech: Path | None = None, work_dir: Path | None = None
                  ) -> list[CheckResult]:
     """``magic_tech``: the PDK's sky130A.tech for Magic DRC (skipped without it);
-    ``work_dir``: where Magic's scratch files and log go."""
+    ``work_dir``: where Magic's scratch files and log go (default: a
+    temporary folder, removed afterwards)."""
     inputs = find_inputs(path)
     try:
         constraints = tile_constraints(inputs.tile)
@@ -107,8 +109,12 @@ def run_precheck(path: Path, layer_properties: Path | None,
     results += lef_checks(macro, constraints)
     results.append(_result("Power pin names and USE", _power_names(inputs)))
     results.append(_result("Verilog parses", _verilog_parses(inputs.verilog)))
-    results.append(_magic_drc(inputs, layout is not None, magic_tech,
-                              work_dir or inputs.folder / "reports"))
+    if work_dir is not None:
+        results.append(_magic_drc(inputs, layout is not None, magic_tech, work_dir))
+        return results
+    # never scratch inside the checked folder: tt_submission/ is uploaded as it is
+    with tempfile.TemporaryDirectory(prefix="tapeflow-precheck-") as scratch:
+        results.append(_magic_drc(inputs, layout is not None, magic_tech, Path(scratch)))
     return results
 
 
