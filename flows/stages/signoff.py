@@ -13,9 +13,10 @@ from tapeflow.tapeout.magic_drc import MagicUnavailable, run_magic_drc, tech_for
 from ..adapters.lvs import LvsError, run_lvs
 from ..adapters.pdk import (cell_library, cell_netlists, magic_tech, netgen_setup, pdk_data_files,
                             unavailable_reason)
-from ..adapters.tools import executable, is_outdated, missing_tool_reason, probe, tool_named
+from ..adapters.tools import is_outdated, missing_tool_reason, probe, tool_named
 from ..engine.atomic import write_json_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
+
 
 class Signoff(Stage):
     name = "signoff"
@@ -33,26 +34,24 @@ class Signoff(Stage):
             or unavailable_reason(ctx.settings.pdk_root)
         if unavailable:
             return StageResult.skipped(unavailable)
-        netgen_status = probe(tool_named("netgen"))
-        if is_outdated(netgen_status):
+        magic, netgen = (probe(tool_named(n)) for n in ("magic", "netgen"))
+        if is_outdated(netgen):
             # Debian's 1.5.133 turns escaped instance names of a routed netlist
             # into cell classes (".D" with 292 instances): no verdict to trust
             return StageResult.skipped(
-                f"netgen {netgen_status.version} misreads the routed netlist's escaped names; "
-                f"LVS needs netgen >= {netgen_status.tool.outdated_below} "
-                f"({netgen_status.tool.install})")
+                f"netgen {netgen.version} misreads the routed netlist's escaped names; "
+                f"LVS needs netgen >= {netgen.tool.outdated_below} ({netgen.tool.install})")
         out_dir = ctx.stage_dir(self.name)
         top, root = ctx.spec.top_name, ctx.settings.pdk_root
         gds, netlist = ctx.output("harden", "gds"), ctx.output("harden", "netlist_powered")
         tech = magic_tech(root)
-        magic, netgen = (probe(tool_named(n)) for n in ("magic", "netgen"))
         with ThreadPoolExecutor(max_workers=2) as pool:
             drc_job = pool.submit(run_magic_drc, gds, top, tech, out_dir / "drc")
             lvs_job = pool.submit(
                 run_lvs, gds, netlist, top, tech_for_installed_magic(tech, out_dir / "lvs"),
                 cell_netlists(cell_library(root)),
                 netgen_setup(root), out_dir / "lvs", magic=magic.location,
-                netgen=executable(tool_named("netgen")))
+                netgen=netgen.location)
             try:
                 drc = drc_job.result()
                 lvs = lvs_job.result()
