@@ -23,11 +23,11 @@ from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 from .adapters.pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
                            pdk_root_setting)
 from .adapters.tools import use_tool_environment
+from .doctor import doctor_report
 from .engine.atomic import write_json_atomic, write_text_atomic
 from .engine.execute import execute, tapeflow_version
 from .engine.settings import RunSettings
 from .engine.stage import Status
-from .doctor import doctor_report
 from .params import ParameterError, build_spec, load_config
 from .stages import default_flow
 
@@ -100,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
         "precheck", help="TinyTapeout's precheck on a GDS + LEF + powered Verilog + info.yaml",
         description="Writes results.xml (JUnit) and results.md; exit 1 if any check fails.")
     precheck.add_argument("path", type=Path, help="folder holding <top>.gds, or the .gds")
-    precheck.add_argument("--out", type=Path, help="report folder (default <folder>.precheck beside the folder)")
+    precheck.add_argument("--out", type=Path,
+                          help="report folder (default <folder>.precheck, beside the folder)")
     precheck.add_argument("--pdk-root", type=Path,
                           help=f"local lambdapdk data for the sky130 layer table "
                                f"(default ${PDK_ROOT_ENV})")
@@ -184,8 +185,7 @@ def _precheck(args) -> int:
               for status in ("passed", "failed", "skipped")}
     print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped; "
           f"{xml}, {markdown}")
-    failed = counts["failed"]
-    return 1 if failed else 0
+    return 1 if counts["failed"] else 0
 
 
 def _package(args) -> int:

@@ -90,6 +90,13 @@ def sky130_project(design, filesets: list[str], pdk_root: Path | None, work_dir:
     return project
 
 
+def project_tasks(kind, project) -> list:
+    """Every task of class ``kind`` in the project's flow (SC's find_task
+    answers one task alone, or a set), in a stable order."""
+    found = kind.find_task(project)
+    return sorted(found, key=lambda t: t.task()) if isinstance(found, set) else [found]
+
+
 def log_to_file(project, log_file: Path) -> None:
     """SC logs to the console; a run keeps that log in the stage folder. SC
     hands its one console handler to every node's logger, so redirecting

@@ -13,6 +13,8 @@ from tapeflow.tapeout.tile_constraints import (RAIL_LAYER, RAIL_WIDTH, STRAP_GAP
                                                STRAP_OFFSET, STRAP_PITCH, STRAP_WIDTH,
                                                TileConstraints, um)
 
+from .sc_project import project_tasks
+
 PDN_FILESET = "tt.powergrid"
 CONNECT_FILESET = "tt.globalconnect"
 PORT_NETS_SCRIPT = "tt_port_nets.tcl"
@@ -106,23 +108,18 @@ def apply_tile_rules(project, constraints: TileConstraints, folder: Path,
     for scenario in project.constraint.timing.get_scenario().values():
         scenario.add_check(sorted({"setup", "hold", *scenario.get_check()}), clobber=True)
 
-    _tasks(InitFloorplanTask, project)[0].set_openroad_assertallpinsplaced(True)
+    project_tasks(InitFloorplanTask, project)[0].set_openroad_assertallpinsplaced(True)
     # lambdapdk's sky130 fill deck fills met1..met5; met5 is TT's chip-level
     # grid and TT's tile flow adds no metal fill, so the dfm step is skipped.
-    fill = _tasks(FillMetalTask, project)[0]
+    fill = project_tasks(FillMetalTask, project)[0]
     fill.set_openroad_addfill(False)
     # The last OpenROAD step before write.views and write.gds: the port nets
     # are named there (a script also makes SC run the otherwise skipped step).
     (folder / PORT_NETS_SCRIPT).write_text(PORT_NETS_TCL)
     fill.add_prescript(str(folder / PORT_NETS_SCRIPT), clobber=True)
-    _tasks(PowerGridTask, project)[0].add_openroad_powergridfileset(
+    project_tasks(PowerGridTask, project)[0].add_openroad_powergridfileset(
         design.name, PDN_FILESET, clobber=True)
-    for task in _tasks(APRTask, project):
+    for task in project_tasks(APRTask, project):
         task.add_openroad_globalconnectfileset(design.name, CONNECT_FILESET, clobber=True)
         if hasattr(task, "set_openroad_placedensity"):
             task.set_openroad_placedensity(target_density)
-
-
-def _tasks(kind, project) -> list:
-    found = kind.find_task(project)
-    return sorted(found, key=lambda t: t.task()) if isinstance(found, set) else [found]

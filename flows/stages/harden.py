@@ -16,7 +16,7 @@ from tapeflow.tapeout.tiles import tile_named
 from tapeflow.tapeout.tt_data import tt_data_files
 from tapeflow.tapeout.tt_gds import finish_gds
 
-from ..adapters.harden_flow import GDS_STEP, VIEWS_STEP, harden_flow
+from ..adapters.harden_flow import GDS_STEP, VIEWS_STEP, harden_flow, repair_as_librelane
 from ..adapters.pdk import cell_layouts, cell_netlists, pdk_data_files, unavailable_reason
 from ..adapters.postroute import (antenna_violations, corner_results, power_watts, sc_values,
                                   step_times)
@@ -33,16 +33,6 @@ from ..engine.stage import RunContext, Stage, StageResult, Status
 #: refuses the whole range for one missing tool).
 REQUIRED_TOOLS = ("openroad", "klayout")
 ANTENNA_STEP = "route.detailed_antenna_repair"
-#: Slew and capacitance repair margins, LibreLane's defaults
-#: (DESIGN_REPAIR_MAX_SLEW_PCT, DESIGN_REPAIR_MAX_CAP_PCT): without them the
-#: routed wires pushed 25 pins past sky130hd's 1.5 ns max transition.
-REPAIR_MARGIN_PCT = 20.0
-#: LibreLane's sky130hd clock buffers (open_pdks CTS_CLK_BUFFERS). SC offers all
-#: five clkbuf sizes; characterising them made CTS take 37 s of a 309-flop
-#: tree, these three 4.6 s instead of 16.7 s when measured on their own.
-CLOCK_BUFFERS = ("sky130_fd_sc_hd__clkbuf_8", "sky130_fd_sc_hd__clkbuf_4",
-                 "sky130_fd_sc_hd__clkbuf_2")
-
 
 class Harden(Stage):
     name = "harden"
@@ -122,7 +112,7 @@ class HardeningInputs:
 
 def hardening_project(inputs: HardeningInputs, corners: list[Corner], sc_log: Path):
     """The SiliconCompiler project harden runs: the PNR flow from the netlist,
-    TinyTapeout's corners, tile rules and repair margins."""
+    TinyTapeout's corners, tile rules, repair settings as LibreLane's."""
     project = build_project(ScProjectSettings(
         top=inputs.top, verilog=inputs.verilog, work_dir=inputs.work_dir,
         clock_period_ns=inputs.clock_period_ns, pdk_root=inputs.pdk_root,
@@ -131,34 +121,8 @@ def hardening_project(inputs: HardeningInputs, corners: list[Corner], sc_log: Pa
     use_tt_corners(project, corners)
     apply_tile_rules(project, tile_constraints(inputs.tile), inputs.work_dir / "tcl",
                      inputs.target_density)
-    set_repair_margins(project, REPAIR_MARGIN_PCT)
-    skip_power_recovery(project)
-    library = project.get_library(project.get("asic", "mainlib"))
-    library.set("asic", "cells", "clkbuf", list(CLOCK_BUFFERS), clobber=True)
+    repair_as_librelane(project)
     return project
-
-
-def skip_power_recovery(project) -> None:
-    """No power recovery after CTS: it downsizes every cell with slack to
-    spare, which at TinyTapeout's corners (more slack than lambdapdk's
-    1.40 V one) turned a buf_4 driving 38 loads into a buf_1 with a 2.6 ns
-    slew, 95 slew violations at tt and 3 ns less setup slack at ss. LibreLane,
-    which hardens TinyTapeout's tiles, recovers no power either."""
-    from siliconcompiler.tools.openroad.repair_timing import RepairTimingTask
-
-    found = RepairTimingTask.find_task(project)
-    for task in (found if isinstance(found, set) else [found]):
-        task.set_openroad_skiprecoverpower(True)
-
-
-def set_repair_margins(project, percent: float) -> None:
-    """Slew and capacitance margins on every OpenROAD task that repairs DRVs."""
-    from siliconcompiler.tools.openroad._apr import OpenROADRSZDRVParameter
-
-    found = OpenROADRSZDRVParameter.find_task(project)
-    for task in (found if isinstance(found, set) else [found]):
-        task.set_openroad_rszslewmargin(percent)
-        task.set_openroad_rszcapmargin(percent)
 
 
 def _keep_views(project, top: str, out_dir: Path, cell_gds: Path,
