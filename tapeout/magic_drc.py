@@ -37,19 +37,30 @@ def tech_for_installed_magic(tech: Path, folder: Path) -> Path:
     return local_tech
 
 
-def run_magic_drc(gds: Path, top: str, tech: Path, work_dir: Path) -> DrcResult:
+def _run_magic(body: str, gds: Path, tech: Path, work_dir: Path, name: str) -> str:
+    """magic with the tech (a copy it accepts) on a script that reads ``gds``
+    half-lambda safe, turns on euclidean drc(full), then runs ``body``; its
+    output, also kept in ``<name>.log``."""
     if shutil.which("magic") is None:
         raise MagicUnavailable("magic is not installed (apt-get install magic)")
     work_dir.mkdir(parents=True, exist_ok=True)
-    local_tech = tech_for_installed_magic(tech, work_dir)
-    script = work_dir / "magic_drc.tcl"
-    script.write_text(
-        "scalegrid 1 2\n"
-        f"gds read {{{gds.resolve()}}}\n"
+    script = work_dir / f"{name}.tcl"
+    script.write_text("scalegrid 1 2\n"
+                      f"gds read {{{gds.resolve()}}}\n"
+                      "drc euclidean on\n"
+                      "drc style drc(full)\n"
+                      + body + "quit -noprompt\n")
+    run = subprocess.run(["magic", "-dnull", "-noconsole", "-rcfile", "/dev/null", "-T",
+                          str(tech_for_installed_magic(tech, work_dir)), str(script)],
+                         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    (work_dir / f"{name}.log").write_text(run.stdout + run.stderr)
+    return run.stdout
+
+
+def run_magic_drc(gds: Path, top: str, tech: Path, work_dir: Path) -> DrcResult:
+    output = _run_magic(
         f"load {top}\n"
         "select top cell\n"
-        "drc euclidean on\n"
-        "drc style drc(full)\n"
         "drc check\n"
         "drc catchup\n"
         "set total 0\n"
@@ -57,17 +68,12 @@ def run_magic_drc(gds: Path, top: str, tech: Path, work_dir: Path) -> DrcResult:
         "  incr total [llength $boxes]\n"
         "  puts \"RULE\\t[llength $boxes]\\t$rule\"\n"
         "}\n"
-        "puts \"DRC_TOTAL\\t$total\"\n"
-        "quit -noprompt\n")
+        "puts \"DRC_TOTAL\\t$total\"\n", gds, tech, work_dir, "magic_drc")
     log = work_dir / "magic_drc.log"
-    run = subprocess.run(["magic", "-dnull", "-noconsole", "-rcfile", "/dev/null", "-T",
-                          str(local_tech), str(script)], capture_output=True, text=True,
-                         timeout=600, stdin=subprocess.DEVNULL)
-    log.write_text(run.stdout + run.stderr)
-    total = _TOTAL.search(run.stdout)
+    total = _TOTAL.search(output)
     if total is None:
         raise MagicUnavailable(f"magic did not complete the DRC (see {log})")
-    rules = {rule: int(count) for count, rule in _RULE.findall(run.stdout)}
+    rules = {rule: int(count) for count, rule in _RULE.findall(output)}
     return DrcResult(int(total.group(1)), rules, log)
 
 
@@ -76,15 +82,7 @@ def cells_failing_drc(gds: Path, prefix: str, tech: Path, work_dir: Path,
     """Every cell of a library GDS whose name starts with ``prefix``, checked
     on its own with drc(full): the rules each one breaks, leaving out those
     whose text names one of ``ignored_rules``."""
-    if shutil.which("magic") is None:
-        raise MagicUnavailable("magic is not installed")
-    work_dir.mkdir(parents=True, exist_ok=True)
-    script = work_dir / "cells_drc.tcl"
-    script.write_text(
-        "scalegrid 1 2\n"
-        f"gds read {{{gds.resolve()}}}\n"
-        "drc euclidean on\n"
-        "drc style drc(full)\n"
+    output = _run_magic(
         "foreach cell [cellname list allcells] {\n"
         f"  if {{![string match {prefix}* $cell]}} continue\n"
         "  load $cell\n"
@@ -92,13 +90,9 @@ def cells_failing_drc(gds: Path, prefix: str, tech: Path, work_dir: Path,
         "  drc check\n"
         "  drc catchup\n"
         "  foreach {rule boxes} [drc listall why] { puts \"CELL_RULE\\t$cell\\t$rule\" }\n"
-        "}\n"
-        "quit -noprompt\n")
-    run = subprocess.run(["magic", "-dnull", "-noconsole", "-rcfile", "/dev/null", "-T",
-                          str(tech_for_installed_magic(tech, work_dir)), str(script)],
-                         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        "}\n", gds, tech, work_dir, "cells_drc")
     failing: dict[str, list[str]] = {}
-    for cell, rule in re.findall(r"^CELL_RULE\t(\S+)\t(.*)$", run.stdout, re.M):
+    for cell, rule in re.findall(r"^CELL_RULE\t(\S+)\t(.*)$", output, re.M):
         if not any(f"({ignored})" in rule or f"{ignored} " in rule for ignored in ignored_rules):
             failing.setdefault(cell, []).append(rule)
     return failing

@@ -100,9 +100,9 @@ def run_lvs(gds: Path, netlist: Path, top: str, tech: Path, cdl: Path, setup: Pa
     if not raw_spice.is_file():
         raise LvsError(f"magic wrote no extracted netlist (see {work_dir / 'extract.log'})")
 
-    layout = work_dir / f"{top}.layout.spice"
-    layout_cells = set(_subckt_names(raw_spice.read_text())) & set(pins)
-    layout.write_text(emptied_cells(raw_spice.read_text(), layout_cells))
+    layout, extracted = work_dir / f"{top}.layout.spice", raw_spice.read_text()
+    layout_cells = set(_subckt_names(extracted)) & set(pins)
+    layout.write_text(emptied_cells(extracted, layout_cells))
     schematic = work_dir / f"{top}.schematic.v"
     schematic.write_text(cell_stubs(cells | layout_cells, pins) + schematic_text)
 

@@ -92,6 +92,25 @@ class CornerTiming:
         return 1000.0 / (self.period_ns - self.setup.slack_ns)
 
 
+def _run_script(executable: str, script: Path, report: Path, corner: str,
+                timeout_s: int) -> str:
+    """OpenSTA on ``script``; its output kept in ``report`` and returned.
+    StaError on a failed run or any "Error" line."""
+    try:
+        run = subprocess.run([executable, "-no_splash", "-exit", str(script)],
+                             capture_output=True, text=True, timeout=timeout_s,
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise StaError(f"OpenSTA could not run the {corner} corner: {error}") from None
+    text = run.stdout + run.stderr
+    report.write_text(text)
+    errors = [line for line in text.splitlines() if line.startswith("Error")]
+    if run.returncode != 0 or errors:
+        raise StaError(f"OpenSTA failed on the {corner} corner: "
+                       f"{errors[0] if errors else f'exit {run.returncode}'} (see {report})")
+    return text
+
+
 def run_sta(netlist: Path, top: str, sdc: Path, liberty: Path, period_ns: float,
             corner: str, work_dir: Path) -> CornerTiming:
     executable = shutil.which("sta")
@@ -116,15 +135,11 @@ def run_sta(netlist: Path, top: str, sdc: Path, liberty: Path, period_ns: float,
         "report_tns -digits 3\n"
         "report_wns -digits 3\n"
         "exit\n")
-    run = subprocess.run([executable, "-no_splash", "-exit", str(script)], capture_output=True,
-                         text=True, timeout=600, stdin=subprocess.DEVNULL)
-    report.write_text(run.stdout + run.stderr)
-    plain_liberty.unlink()
-    errors = [line for line in (run.stdout + run.stderr).splitlines() if line.startswith("Error")]
-    if run.returncode != 0 or errors:
-        raise StaError(f"OpenSTA failed on the {corner} corner: "
-                       f"{errors[0] if errors else f'exit {run.returncode}'} (see {report})")
-    paths = parse_report_checks(report.read_text())
+    try:
+        text = _run_script(executable, script, report, corner, timeout_s=600)
+    finally:
+        plain_liberty.unlink()
+    paths = parse_report_checks(text)
     setup = paths[0] if paths else None
     hold = paths[1] if len(paths) > 1 else None
     return CornerTiming(corner, period_ns, setup, hold, report)
@@ -174,19 +189,7 @@ def run_routed_sta(executable: str, netlist: Path, top: str, sdc: Path,
             "puts \"TAPEFLOW_TNS min [sta::format_time [sta::total_negative_slack_cmd min] 3]\"\n"
             "report_check_types -max_slew -max_capacitance -max_fanout -violators -digits 3\n"
             "exit\n")
-        try:
-            run = subprocess.run([executable, "-no_splash", "-exit", str(script)],
-                                 capture_output=True, text=True, timeout=900,
-                                 stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise StaError(f"OpenSTA could not run the {corner.name} corner: {error}") from None
-        text = run.stdout + run.stderr
-        report.write_text(text)
-        errors = [line for line in text.splitlines() if line.startswith("Error")]
-        if run.returncode != 0 or errors:
-            raise StaError(f"OpenSTA failed on the {corner.name} corner: "
-                           f"{errors[0] if errors else f'exit {run.returncode}'} "
-                           f"(see {report})")
+        text = _run_script(executable, script, report, corner.name, timeout_s=900)
         paths = parse_report_checks(text)
         tns = {kind: float(value) for kind, value in _TNS.findall(text)}
         violators = [f"{pin}: required {req}, actual {actual}, slack {slack}"

@@ -145,21 +145,19 @@ def pdk_data_files(root: Path | None) -> list[Path]:
 def _library_files(root: Path) -> tuple[Path, ...]:
     libraries = sky130_libraries()
     use_local_pdk(libraries, root)
-    found = []
-    for library in libraries:
-        for key in library.allkeys():
-            kind = library.get(*key, field="type")
-            if "file" not in kind:
-                continue
-            values = library.get(*key)
-            for value in (values if isinstance(values, list) else [values]):
-                path = root / value if value else None
-                if path is not None and path.is_file():
-                    found.append(path)
-    return tuple(sorted(set(found)))
+    return tuple(sorted({root / value for library in libraries
+                         for value, kind in _local_values(library) if "file" in kind
+                         and (root / value).is_file()}))
 
 
 def _first_missing(library, root: Path) -> str | None:
+    return next((value for value, _kind in _local_values(library)
+                 if not (root / value).exists()), None)
+
+
+def _local_values(library):
+    """(path, type) of every file or folder value the library's schema takes
+    from the lambdapdk dataroot."""
     for key in library.allkeys():
         kind = library.get(*key, field="type")
         if "file" not in kind and "dir" not in kind:
@@ -169,9 +167,8 @@ def _first_missing(library, root: Path) -> str | None:
         if not isinstance(values, list):
             values, dataroots = [values], [dataroots]
         for value, dataroot in zip(values, dataroots):
-            if value and dataroot == DATAROOT and not (root / value).exists():
-                return value
-    return None
+            if value and dataroot == DATAROOT:
+                yield value, kind
 
 
 def cell_netlists(library) -> Path:
