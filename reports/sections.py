@@ -140,6 +140,17 @@ def _physical(run: RunData, section: Section) -> None:
                              f"come with the hardening stage ({_stage_state(run, 'harden')}).")
 
 
+#: (metric name, unit suffix) of the routed timing tables' columns
+ROUTED_COLUMNS = (("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
+                  ("hold_tns", "ns"), ("fmax", "mhz"))
+
+
+def _corner_rows(run: RunData, prefix: str, corners, columns) -> list[list]:
+    """One row per corner: its name, then ``<prefix>_<metric>_<corner>_<unit>``."""
+    return [[c] + [run.value(f"{prefix}_{name}_{c}_{unit}") for name, unit in columns]
+            for c in corners]
+
+
 def _routed_timing(run: RunData, section: Section) -> None:
     """OpenSTA's routed signoff at every TT corner (sta-post), then the
     numbers OpenROAD reported per SiliconCompiler scenario (harden)."""
@@ -153,10 +164,7 @@ def _routed_timing(run: RunData, section: Section) -> None:
             f"{float(run.settings.get('clock_period_ns') or 20):g} ns clock)",
             ["corner (RC_PVT)", "setup slack ns", "setup TNS ns", "hold slack ns",
              "hold TNS ns", "fmax MHz", "DRVs"],
-            [[c] + [run.value(f"routed_{n}_{c}_{u}") for n, u in (
-                ("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
-                ("hold_tns", "ns"), ("fmax", "mhz"), ("drvs", "violations"))]
-             for c in signoff]))
+            _corner_rows(run, "routed", signoff, ROUTED_COLUMNS + (("drvs", "violations"),))))
     summary = run.output("sta-post", "summary")
     if summary is not None:
         rows = [[corner, violator] for corner, data in
@@ -171,9 +179,7 @@ def _routed_timing(run: RunData, section: Section) -> None:
             "OpenROAD's own routed timing per SiliconCompiler scenario",
             ["scenario", "setup slack ns", "setup TNS ns", "hold slack ns", "hold TNS ns",
              "fmax MHz"],
-            [[c] + [run.value(f"postroute_{n}_{c}_{u}") for n, u in (
-                ("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
-                ("hold_tns", "ns"), ("fmax", "mhz"))] for c in scenarios]))
+            _corner_rows(run, "postroute", scenarios, ROUTED_COLUMNS)))
 
 
 def _signoff_details(run: RunData, section: Section) -> None:

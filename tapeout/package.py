@@ -90,7 +90,7 @@ def _fill(root: Path, run: RunData, spec: SystolicSpec, info: dict, verilog: Pat
     (root / "src" / "config.json").write_text(
         re.sub(r'("CLOCK_PERIOD":\s*)[0-9.]+', rf"\g<1>{clock_ns:g}", config))
     _test_folder(root / "test", spec)
-    if all(run.stage(name) and run.stage(name).status == "passed" for name in SIGNOFF_STAGES):
+    if _signed_off(run):
         _submission(root / "tt_submission", run, spec.top_name)
     (root / "README.md").write_text(_readme(run, spec, tile))
 
@@ -130,9 +130,14 @@ def _test_folder(test: Path, spec: SystolicSpec) -> None:
             "uo_out": expected}))
 
 
+def _signed_off(run: RunData) -> bool:
+    """Hardened, timed at TT's corners, DRC/LVS clean, routed netlist simulated."""
+    return all(run.stage(n) is not None and run.stage(n).status == "passed"
+               for n in SIGNOFF_STAGES)
+
+
 def _readme(run: RunData, spec: SystolicSpec, tile: str | None) -> str:
-    hardened = all(run.stage(n) and run.stage(n).status == "passed" for n in SIGNOFF_STAGES)
-    if hardened:
+    if _signed_off(run):
         state = ("hardened and signed off by tapeflow (DRC, LVS, antenna, routed timing at "
                  "TinyTapeout's corners, gate-level tests of the routed netlist): "
                  "tt_submission/ holds the GDS, LEF and powered netlist")

