@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
 from .adapters.pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
                            pdk_root_setting)
+from .adapters.timing_corners import (CORNER_SETS, DEFAULT_CORNER_SET, CornerDataError,
+                                      corner_libraries)
 from .adapters.tools import use_tool_environment
 from .doctor import doctor_report
 from .engine.atomic import write_json_atomic, write_text_atomic
@@ -66,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                      metavar="NS", help="clock period in ns (TinyTapeout default 20)")
     run.add_argument("--tile", help="TinyTapeout tile, e.g. 1x2 (default: the smallest "
                                     "that fits at the target density)")
+    run.add_argument("--corners", choices=CORNER_SETS, default=DEFAULT_CORNER_SET,
+                     help="timing corners: tt = TinyTapeout's signoff corners tt_025C_1v80, "
+                          "ss_100C_1v60, ff_n40C_1v95 (default); lambdapdk = tt_025C_1v80, "
+                          "ss_n40C_1v40, ff_100C_1v95")
     run.add_argument("--target-density", type=float, default=100 * RunSettings.target_density,
                      metavar="PCT", help="placement density for tile fit and hardening "
                                          "(TinyTapeout default 60)")
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args)
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
             TinyTapeoutDataError, ReportError, BrowserError, MetadataError,
-            PackageError, PrecheckError) as error:
+            PackageError, PrecheckError, CornerDataError) as error:
         print(f"tapeflow: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -151,10 +158,13 @@ def _run(args) -> int:
                              f"percentage in 10..95")
     pdk_root = pdk_root_setting(args.pdk_root)
     check_pdk_root(pdk_root)     # before any tool starts
+    if pdk_root is not None or os.environ.get("PDK_ROOT"):
+        corner_libraries(args.corners, pdk_root)   # one line naming a missing liberty
     settings = RunSettings(build_root=args.build_dir, simulator=args.simulator, seed=args.seed,
                            code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
                            clock_period_ns=args.clock_period, tile=args.tile,
-                           target_density=round(args.target_density / 100, 4))
+                           target_density=round(args.target_density / 100, 4),
+                           corners=args.corners)
     run_dir, records = execute(design.name, spec, settings, default_flow())
 
     print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")

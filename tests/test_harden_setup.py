@@ -10,7 +10,7 @@ import pytest
 from tapeflow.flows.stages.harden import (REQUIRED_TOOLS, Harden, HardeningInputs,
                                           hardening_project)
 from tapeflow.flows.adapters.tools import missing_tool_reason
-from tapeflow.flows.adapters.tt_corners import TT_CORNERS, tt_corner_libraries
+from tapeflow.flows.adapters.timing_corners import TT_CORNERS, corner_libraries
 from tapeflow.flows.adapters.tt_floorplan import (CONNECT_FILESET, GLOBAL_CONNECT_TCL, PDN_FILESET,
                                          PORT_NETS_TCL, pdn_tcl)
 from tapeflow.tapeout.lef import for_tinytapeout, parse_macro
@@ -33,7 +33,7 @@ def project(tmp_path_factory, pdk_root):
                              sdc=folder / "harden" / f"{TOP}.sdc", work_dir=folder / "harden",
                              tile="1x2", clock_period_ns=25.0, target_density=0.55,
                              pdk_root=pdk_root)
-    project = hardening_project(inputs, tt_corner_libraries(pdk_root), folder / "sc.log")
+    project = hardening_project(inputs, corner_libraries("tt", pdk_root), folder / "sc.log")
     return project, folder
 
 
@@ -95,12 +95,27 @@ def test_power_grid_routing_and_density_follow_tt(project):
     repair = node_task(project, "place.repair_design")
     assert repair.get("var", "rsz_slew_margin") == 20.0
     assert repair.get("var", "rsz_cap_margin") == 20.0
-    assert node_task(project, "cts.repair_timing").get("var", "rsz_skip_recover_power") is True
+    repair_timing = node_task(project, "cts.repair_timing")
+    assert repair_timing.get("var", "rsz_skip_recover_power") is True
+    assert repair_timing.get("var", "rsz_hold_slack_margin") == 0.1   # TT's config.json
     assert "sky130_fd_sc_hd__a2111oi_0" in library.get("asic", "cells", "dontuse")
     assert library.get("asic", "cells", "clkbuf") == [
         "sky130_fd_sc_hd__clkbuf_8", "sky130_fd_sc_hd__clkbuf_4", "sky130_fd_sc_hd__clkbuf_2"]
-    sdc = (project.design.find_files("fileset", "sdc", "file", "sdc"))[0]
-    assert "-period 25.0" in Path(sdc).read_text()
+    sdc = Path(project.design.find_files("fileset", "sdc", "file", "sdc")[0]).read_text()
+    assert "-period 25.0" in sdc
+    # TinyTapeout's SDC (LibreLane base.sdc): 20 % IO delay, rst_n among the inputs
+    assert "set_input_delay 5.0 -clock clk [delete_from_list [all_inputs] [get_ports clk]]" in sdc
+    assert "set_clock_uncertainty 0.25" in sdc and "set_timing_derate -late 1.05" in sdc
+    assert "set_load 0.033442 [all_outputs]" in sdc
+
+
+def test_lambdapdk_corners_become_the_scenarios(tmp_path, pdk_root):
+    from tapeflow.flows.adapters.sc_corners import scenarios
+
+    corners = corner_libraries("lambdapdk", pdk_root)
+    assert [c.name for c in corners] == ["tt_025C_1v80", "ss_n40C_1v40", "ff_100C_1v95"]
+    assert [(s.corner, s.pex) for s in scenarios(corners)] == [
+        ("tt_025C_1v80", "typical"), ("ss_n40C_1v40", "maximum"), ("ff_100C_1v95", "minimum")]
 
 
 def test_sc_declares_every_file_the_stage_keeps(project):

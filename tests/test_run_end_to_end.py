@@ -65,7 +65,12 @@ def test_full_run_then_everything_up_to_date(full_run):
     assert value["registers"] >= 300 and value["area_flip_flops_um2"] > 0
     assert value["tile"] == value["smallest_tile"] == "1x2"
     assert 0 < value["tile_utilization"] <= 60
-    assert value["fmax_typical_mhz"] > 50          # TT's 20 ns clock met at tt
+    # TinyTapeout's 20 ns clock met, setup and hold, at its three signoff corners
+    for corner in ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95"):
+        assert value[f"setup_slack_{corner}_ns"] >= 0 and value[f"hold_slack_{corner}_ns"] >= 0
+        assert value[f"fmax_{corner}_mhz"] > 50
+        assert value[f"fmax_reg2reg_{corner}_mhz"] < value[f"fmax_io_{corner}_mhz"]
+    assert value["timing_corner_set"] == "tt" and value["clock_mhz"] == 50
     stat = json.loads((manifest_path.parent / "synthesize/stat.json").read_text())
     assert value["cell_count"] == next(iter(stat["modules"].values()))["num_cells"]
     for metric in metrics.values():
@@ -87,7 +92,7 @@ def test_full_run_then_everything_up_to_date(full_run):
 
 
 def test_report_of_the_run_traces_to_tool_reports(full_run):
-    from tapeflow.flows.adapters.opensta import parse_report_checks
+    from tapeflow.flows.adapters.opensta import split_classes
     from tapeflow.reports.browser import chromium, images_loaded
 
     _, _, _, manifest_path = full_run
@@ -101,8 +106,9 @@ def test_report_of_the_run_traces_to_tool_reports(full_run):
     for metric in metrics.values():
         assert metric["source"], metric
     # a few key values against the tool reports they came from
-    timing = parse_report_checks((run_dir / metrics["fmax_typical_mhz"]["file"]).read_text())
-    assert metrics["fmax_typical_mhz"]["value"] == round(1000 / (20.0 - timing[0].slack_ns), 2)
+    fmax = metrics["fmax_reg2reg_ss_100C_1v60_mhz"]
+    _, classes = split_classes((run_dir / fmax["file"]).read_text(), 20.0, 0.2)
+    assert fmax["value"] == round(1000 / (20.0 - classes["reg2reg"].setup.slack_ns), 2)
     stat = json.loads((run_dir / metrics["cell_area_um2"]["file"]).read_text())
     assert metrics["cell_area_um2"]["value"] == round(
         next(iter(stat["modules"].values()))["area"], 3)

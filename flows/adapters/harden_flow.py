@@ -22,6 +22,12 @@ REPAIR_MARGIN_PCT = 20.0
 #: LibreLane's sky130hd clock buffers (open_pdks CTS_CLK_BUFFERS). SC offers all
 #: five clkbuf sizes; characterising them made CTS take 37 s of a 309-flop
 #: tree, these three 4.6 s instead of 16.7 s when measured on their own.
+#: TinyTapeout's hold repair margins (the template's src/config.json:
+#: PL_RESIZER_HOLD_SLACK_MARGIN after CTS, GRT_RESIZER_HOLD_SLACK_MARGIN after
+#: global routing). SC's default of 0 left 1 ps of hold slack at ff_n40C_1v95
+#: once TinyTapeout's 0.25 ns clock uncertainty was in the SDC.
+HOLD_MARGIN_POST_CTS_NS = 0.1
+HOLD_MARGIN_POST_GRT_NS = 0.05
 CLOCK_BUFFERS = ("sky130_fd_sc_hd__clkbuf_8", "sky130_fd_sc_hd__clkbuf_4",
                  "sky130_fd_sc_hd__clkbuf_2")
 
@@ -53,10 +59,11 @@ def harden_flow(netlist: Path, sdc: Path, project):
 
 def repair_as_librelane(project) -> None:
     """Repair settings as LibreLane's (TinyTapeout's flow) where SC's defaults
-    measured worse: slew and capacitance margins, no power recovery, three
-    clock buffers."""
+    measured worse: slew and capacitance margins, hold margins, no power
+    recovery, three clock buffers."""
     from siliconcompiler.tools.openroad._apr import OpenROADRSZDRVParameter
-    from siliconcompiler.tools.openroad.repair_timing import RepairTimingTask
+    from siliconcompiler.tools.openroad.repair_timing import (PostRouteRepairTimingTask,
+                                                               RepairTimingTask)
 
     for task in project_tasks(OpenROADRSZDRVParameter, project):
         task.set_openroad_rszslewmargin(REPAIR_MARGIN_PCT)
@@ -68,5 +75,8 @@ def repair_as_librelane(project) -> None:
     # LibreLane recovers no power either.
     for task in project_tasks(RepairTimingTask, project):
         task.set_openroad_skiprecoverpower(True)
+        task.set_openroad_rszholdslackmargin(
+            HOLD_MARGIN_POST_GRT_NS if isinstance(task, PostRouteRepairTimingTask)
+            else HOLD_MARGIN_POST_CTS_NS)
     library = project.get_library(project.get("asic", "mainlib"))
     library.set("asic", "cells", "clkbuf", list(CLOCK_BUFFERS), clobber=True)

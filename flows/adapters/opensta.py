@@ -3,7 +3,10 @@
 Debian bookworm's OpenSTA (2.0.17, 2019) reads the sky130hd liberty and a
 Yosys netlist and runs ``report_checks``; newer commands such as
 ``report_worst_slack -max`` are not there, so the slack comes from the
-``report_checks`` text, which every version prints the same way.
+``report_checks`` text, which every version prints the same way. Besides the
+worst paths overall, every session reports the worst path of each path class
+(register to register, input to register, register to output, input to
+output), whose fmax is solved with the IO delays scaling with the period.
 """
 
 from __future__ import annotations
@@ -76,6 +79,39 @@ def parse_report_checks(text: str) -> list[TimingPath]:
     return paths
 
 
+@dataclass(frozen=True)
+class PathClass:
+    """Timing paths grouped by where they start and end. ``io_delays`` is how
+    many of TinyTapeout's period-proportional IO delays the path carries: its
+    slack grows by (1 - io_delays x IO fraction) per ns of period, which is
+    what its fmax is solved from."""
+    name: str
+    label: str
+    start: str           # report_checks -from, in Tcl
+    end: str             # report_checks -to
+    io_delays: int
+
+
+_INPUTS = "$tapeflow_data_inputs"
+PATH_CLASSES = (
+    PathClass("reg2reg", "register to register", "[all_registers -clock_pins]",
+              "[all_registers -data_pins]", 0),
+    PathClass("in2reg", "input to register", _INPUTS, "[all_registers -data_pins]", 1),
+    PathClass("reg2out", "register to output", "[all_registers -clock_pins]",
+              "[all_outputs]", 1),
+    PathClass("in2out", "input to output", _INPUTS, "[all_outputs]", 2),
+)
+_CLASS_MARK = re.compile(r"^TAPEFLOW_PATHS (\S+) (max|min)$", re.M)
+
+
+@dataclass
+class ClassTiming:
+    path_class: PathClass
+    setup: TimingPath | None
+    hold: TimingPath | None
+    fmax_mhz: float | None
+
+
 @dataclass
 class CornerTiming:
     corner: str
@@ -83,13 +119,74 @@ class CornerTiming:
     setup: TimingPath | None     # worst max-delay path
     hold: TimingPath | None      # worst min-delay path
     report: Path
+    classes: dict[str, ClassTiming] = field(default_factory=dict)
 
     @property
     def fmax_mhz(self) -> float | None:
-        """The clock at which the worst setup slack would be zero."""
+        """The clock at which every path class meets setup (IO delays scaling
+        with the period, as TinyTapeout's SDC sets them); without classes, the
+        clock at which the worst setup slack would be zero."""
+        found = [c.fmax_mhz for c in self.classes.values() if c.fmax_mhz]
+        if found:
+            return min(found)
         if self.setup is None:
             return None
         return 1000.0 / (self.period_ns - self.setup.slack_ns)
+
+
+def class_fmax_mhz(slack_ns: float, period_ns: float, io_delays: int,
+                   io_fraction: float) -> float | None:
+    """The clock at which a path with ``slack_ns`` at ``period_ns`` has zero
+    slack: required time minus arrival grows by (1 - io_delays x io_fraction)
+    per ns of period (an input delay of io_fraction x period at its start, an
+    output delay at its end). None where it never meets (no period helps)."""
+    growth = 1.0 - io_delays * io_fraction
+    if growth <= 0:
+        return None
+    period = period_ns - slack_ns / growth
+    return 1000.0 / period if period > 0 else None
+
+
+def class_commands(clock_port: str) -> str:
+    """Tcl that reports the worst setup and hold path of every path class,
+    each after a marker line the parser splits on."""
+    lines = [f"set tapeflow_data_inputs [delete_from_list [all_inputs] "
+             f"[get_ports {clock_port}]]"]
+    for path_class in PATH_CLASSES:
+        for delay in ("max", "min"):
+            lines.append(f'puts "TAPEFLOW_PATHS {path_class.name} {delay}"')
+            lines.append(f"report_checks -path_delay {delay} -from {path_class.start} "
+                         f"-to {path_class.end} -fields {{slew cap}} -digits 3")
+    return "\n".join(lines) + "\n"
+
+
+def split_classes(text: str, period_ns: float, io_fraction: float
+                  ) -> tuple[str, dict[str, ClassTiming]]:
+    """(the report before the class sections, each class's worst paths)."""
+    marks = list(_CLASS_MARK.finditer(text))
+    head = text[:marks[0].start()] if marks else text
+    found: dict[str, dict[str, TimingPath | None]] = {}
+    for mark, following in zip(marks, marks[1:] + [None]):
+        body = text[mark.end():following.start() if following else len(text)]
+        paths = parse_report_checks(body)
+        found.setdefault(mark.group(1), {})[mark.group(2)] = paths[0] if paths else None
+    by_name = {c.name: c for c in PATH_CLASSES}
+    classes = {}
+    for name, checks in found.items():
+        path_class = by_name[name]
+        setup = checks.get("max")
+        fmax = (class_fmax_mhz(setup.slack_ns, period_ns, path_class.io_delays, io_fraction)
+                if setup else None)
+        classes[name] = ClassTiming(path_class, setup, checks.get("min"), fmax)
+    return head, classes
+
+
+def _timing(corner: str, period_ns: float, report: Path, text: str,
+            io_fraction: float) -> tuple[CornerTiming, str]:
+    head, classes = split_classes(text, period_ns, io_fraction)
+    paths = parse_report_checks(head)
+    return (CornerTiming(corner, period_ns, paths[0] if paths else None,
+                         paths[1] if len(paths) > 1 else None, report, classes), head)
 
 
 def _run_script(executable: str, script: Path, report: Path, corner: str,
@@ -111,8 +208,33 @@ def _run_script(executable: str, script: Path, report: Path, corner: str,
     return text
 
 
-def run_sta(netlist: Path, top: str, sdc: Path, liberty: Path, period_ns: float,
-            corner: str, work_dir: Path) -> CornerTiming:
+@dataclass(frozen=True)
+class StaDesign:
+    """What every corner's OpenSTA session reads: the netlist, its top, the
+    SDC and the settings that SDC was written from."""
+    netlist: Path
+    top: str
+    sdc: Path
+    period_ns: float
+    clock_port: str = "clk"
+    io_fraction: float = 0.2
+    #: supply ports of a powered netlist: no signals, so no fanout limit (their
+    #: "fanout" counts the pins of fill and tap cells, which have no timing)
+    supplies: tuple[str, ...] = ()
+
+
+def _read_design(liberty: Path, design: StaDesign) -> str:
+    """The Tcl that starts every session: the corner's cells, the netlist, the SDC."""
+    return (f"read_liberty {{{liberty}}}\n"
+            f"read_verilog {{{design.netlist}}}\n"
+            f"link_design {design.top}\n"
+            f"read_sdc {{{design.sdc}}}\n")
+
+
+def run_sta(design: StaDesign, corner: str, liberty: Path, work_dir: Path,
+            estimate_tcl: str = "") -> CornerTiming:
+    """Pre-layout timing at one corner: ideal clock, ``estimate_tcl`` for the
+    wires (a wire-load model), worst paths overall and per path class."""
     executable = shutil.which("sta")
     if executable is None:
         raise StaError("OpenSTA (`sta`) is not installed: apt-get install opensta")
@@ -126,23 +248,17 @@ def run_sta(netlist: Path, top: str, sdc: Path, liberty: Path, period_ns: float,
     script = work_dir / f"sta_{corner}.tcl"
     report = work_dir / f"timing_{corner}.rpt"
     script.write_text(
-        f"read_liberty {plain_liberty}\n"
-        f"read_verilog {netlist}\n"
-        f"link_design {top}\n"
-        f"read_sdc {sdc}\n"
-        "report_checks -path_delay max -fields {slew cap} -digits 3\n"
+        _read_design(plain_liberty, design)
+        + estimate_tcl
+        + "report_checks -path_delay max -fields {slew cap} -digits 3\n"
         "report_checks -path_delay min -fields {slew cap} -digits 3\n"
-        "report_tns -digits 3\n"
-        "report_wns -digits 3\n"
-        "exit\n")
+        + class_commands(design.clock_port)
+        + "exit\n")
     try:
         text = _run_script(executable, script, report, corner, timeout_s=600)
     finally:
         plain_liberty.unlink()
-    paths = parse_report_checks(text)
-    setup = paths[0] if paths else None
-    hold = paths[1] if len(paths) > 1 else None
-    return CornerTiming(corner, period_ns, setup, hold, report)
+    return _timing(corner, design.period_ns, report, text, design.io_fraction)[0]
 
 
 @dataclass(frozen=True)
@@ -165,37 +281,35 @@ _VIOLATOR = re.compile(r"^\s*(\S+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+\(VI
                        re.M)
 
 
-def run_routed_sta(executable: str, netlist: Path, top: str, sdc: Path,
-                   corners: list[StaCorner], period_ns: float, work_dir: Path
-                   ) -> list[RoutedCornerTiming]:
+def run_routed_sta(executable: str, design: StaDesign, corners: list[StaCorner],
+                   work_dir: Path) -> list[RoutedCornerTiming]:
     """Each corner in its own OpenSTA session (a few seconds each): the
     routed netlist with propagated clocks and the corner's SPEF; worst setup
-    and hold path, TNS, and the max slew/capacitance/fanout violators."""
+    and hold path overall and per path class, TNS, and the max
+    slew/capacitance/fanout violators."""
     work_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for corner in corners:
         script = work_dir / f"sta_{corner.name}.tcl"
         report = work_dir / f"timing_{corner.name}.rpt"
         script.write_text(
-            f"read_liberty {{{corner.liberty}}}\n"
-            f"read_verilog {{{netlist}}}\n"
-            f"link_design {top}\n"
-            f"read_sdc {{{sdc}}}\n"
-            "set_propagated_clock [all_clocks]\n"
+            _read_design(corner.liberty, design)
+            + "set_propagated_clock [all_clocks]\n"
             + (f"read_spef {{{corner.spef}}}\n" if corner.spef else "")
             + "report_checks -path_delay max -fields {slew cap} -digits 3\n"
             "report_checks -path_delay min -fields {slew cap} -digits 3\n"
             "puts \"TAPEFLOW_TNS max [sta::format_time [sta::total_negative_slack_cmd max] 3]\"\n"
             "puts \"TAPEFLOW_TNS min [sta::format_time [sta::total_negative_slack_cmd min] 3]\"\n"
             "report_check_types -max_slew -max_capacitance -max_fanout -violators -digits 3\n"
-            "exit\n")
+            + class_commands(design.clock_port)
+            + "exit\n")
         text = _run_script(executable, script, report, corner.name, timeout_s=900)
-        paths = parse_report_checks(text)
-        tns = {kind: float(value) for kind, value in _TNS.findall(text)}
+        timing, head = _timing(corner.name, design.period_ns, report, text, design.io_fraction)
+        tns = {kind: float(value) for kind, value in _TNS.findall(head)}
         violators = [f"{pin}: required {req}, actual {actual}, slack {slack}"
-                     for pin, req, actual, slack in _VIOLATOR.findall(text)]
+                     for pin, req, actual, slack in _VIOLATOR.findall(head)
+                     if pin not in design.supplies]
         results.append(RoutedCornerTiming(
-            corner.name, period_ns, paths[0] if paths else None,
-            paths[1] if len(paths) > 1 else None, report,
-            tns.get("max", 0.0), tns.get("min", 0.0), violators))
+            timing.corner, timing.period_ns, timing.setup, timing.hold, report,
+            timing.classes, tns.get("max", 0.0), tns.get("min", 0.0), violators))
     return results

@@ -8,11 +8,8 @@ from pathlib import Path
 from tapeflow.tapeout.tiles import MARGIN_X, MARGIN_Y, Tile
 
 from .pdk import DRC_UNCLEAN_CELLS, use_local_pdk
+from .tt_sdc import TT_CLOCK_PERIOD_NS, TtSdc, write_sdc
 
-#: TinyTapeout's LibreLane default (src/config.json CLOCK_PERIOD).
-TT_CLOCK_PERIOD_NS = 20.0
-#: Input/output delay as a fraction of the period (LibreLane's IO_DELAY_CONSTRAINT default).
-IO_DELAY_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
@@ -27,24 +24,14 @@ class ScProjectSettings:
     tile: Tile | None = None       # the TT tile: die and core boxes for floorplanning
 
 
-def write_sdc(path: Path, clock_port: str, period_ns: float) -> Path:
-    delay = round(period_ns * IO_DELAY_FRACTION, 4)
-    path.write_text(
-        f"create_clock -name {clock_port} -period {period_ns} [get_ports {clock_port}]\n"
-        f"set_input_delay {delay} -clock {clock_port} "
-        f"[delete_from_list [all_inputs] [get_ports {clock_port}]]\n"
-        f"set_output_delay {delay} -clock {clock_port} [all_outputs]\n")
-    return path
-
-
 def build_project(settings: ScProjectSettings, log_file: Path):
     """An ASIC project for sky130hd with the design, its clock and the tools' paths."""
     from siliconcompiler import Design
     from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 
     settings.work_dir.mkdir(parents=True, exist_ok=True)
-    sdc = write_sdc(settings.work_dir / f"{settings.top}.sdc", settings.clock_port,
-                    settings.clock_period_ns)
+    sdc = write_sdc(settings.work_dir / f"{settings.top}.sdc",
+                    TtSdc(settings.clock_port, settings.clock_period_ns))
     design = Design(settings.top)
     design.set_dataroot("tapeflow-run", str(settings.work_dir.parent))
     with design.active_dataroot("tapeflow-run"), design.active_fileset("rtl"):

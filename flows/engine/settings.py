@@ -7,7 +7,8 @@ from pathlib import Path
 
 from tapeflow.tapeout.tiles import TT_TARGET_DENSITY
 
-from ..adapters.sc_project import TT_CLOCK_PERIOD_NS
+from ..adapters.timing_corners import DEFAULT_CORNER_SET
+from ..adapters.tt_sdc import TT_CLOCK_PERIOD_NS
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,4 @@ class RunSettings:
     pdk_root: Path | None = None        # local lambdapdk data (TAPEFLOW_PDK_ROOT); None: download
     tile: str | None = None             # requested TT tile; None: the smallest that fits
     target_density: float = TT_TARGET_DENSITY
+    corners: str = DEFAULT_CORNER_SET   # timing corner set: tt (TinyTapeout's) or lambdapdk

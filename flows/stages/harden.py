@@ -21,10 +21,10 @@ from ..adapters.pdk import cell_layouts, cell_netlists, pdk_data_files, unavaila
 from ..adapters.postroute import (antenna_violations, corner_results, power_watts, sc_values,
                                   step_times)
 from ..adapters.powered_netlist import cell_pins, connect_wells
-from ..adapters.sc_corners import RC_CORNERS, SCENARIOS, use_tt_corners
+from ..adapters.sc_corners import RC_CORNERS, use_corners
 from ..adapters.sc_project import ScProjectSettings, build_project
 from ..adapters.tools import missing_tool_reason, tool_version
-from ..adapters.tt_corners import Corner, CornerDataError, tt_corner_files, tt_corner_libraries
+from ..adapters.timing_corners import Corner, CornerDataError, corner_files, corner_libraries
 from ..adapters.tt_floorplan import apply_tile_rules
 from ..engine.atomic import copy_atomic, write_json_atomic, write_text_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
@@ -38,13 +38,13 @@ class Harden(Stage):
     name = "harden"
     layer = Layer.L7
     needs = ("synthesize", "tile-fit")
-    settings_used = ("clock_period_ns", "pdk_root", "target_density")
+    settings_used = ("clock_period_ns", "pdk_root", "target_density", "corners")
     description = ("SiliconCompiler PNR flow (OpenROAD) into the TT tile: floorplan, PDN, "
                    "pins, place, CTS, route; KLayout GDS")
 
     def data_files(self, settings) -> list[Path]:
         return [*pdk_data_files(settings.pdk_root), *tt_data_files(),
-                *tt_corner_files(settings.pdk_root)]
+                *corner_files(settings.corners, settings.pdk_root)]
 
     def run(self, ctx: RunContext) -> StageResult:
         unavailable = missing_tool_reason(("siliconcompiler",)) \
@@ -53,7 +53,7 @@ class Harden(Stage):
             return StageResult.skipped(unavailable)
 
         try:
-            corners = tt_corner_libraries(ctx.settings.pdk_root)
+            corners = corner_libraries(ctx.settings.corners, ctx.settings.pdk_root)
         except CornerDataError as error:
             return StageResult(Status.FAILED, str(error))
 
@@ -76,13 +76,13 @@ class Harden(Stage):
         library = project.get_library(project.get("asic", "mainlib"))
         try:
             outputs = _keep_views(project, spec.top_name, out_dir, cell_layouts(library),
-                                  cell_pins(cell_netlists(library)))
+                                  cell_pins(cell_netlists(library)), corners)
         except FileNotFoundError as error:
             return StageResult(Status.FAILED, f"SiliconCompiler finished without {error} "
                                f"(see {sc_log})", {"sc_log": sc_log})
         outputs["sc_log"] = sc_log
         lef_results = lef_checks(_macro(outputs["lef"], spec.top_name), constraints)
-        metrics, summary = _postroute(ctx, project, outputs, out_dir)
+        metrics, summary = _postroute(ctx, project, outputs, out_dir, corners)
         tools = {"siliconcompiler": tool_version("siliconcompiler"),
                  "openroad": tool_version("openroad"), "klayout": tool_version("klayout")}
         problems = [f"{r.name}: {r.message}" for r in lef_results if r.status != "passed"]
@@ -112,13 +112,13 @@ class HardeningInputs:
 
 def hardening_project(inputs: HardeningInputs, corners: list[Corner], sc_log: Path):
     """The SiliconCompiler project harden runs: the PNR flow from the netlist,
-    TinyTapeout's corners, tile rules, repair settings as LibreLane's."""
+    the run's timing corners, tile rules, repair settings as LibreLane's."""
     project = build_project(ScProjectSettings(
         top=inputs.top, verilog=inputs.verilog, work_dir=inputs.work_dir,
         clock_period_ns=inputs.clock_period_ns, pdk_root=inputs.pdk_root,
         tile=tile_named(inputs.tile)), sc_log)
     harden_flow(inputs.netlist, inputs.sdc, project)
-    use_tt_corners(project, corners)
+    use_corners(project, corners)
     apply_tile_rules(project, tile_constraints(inputs.tile), inputs.work_dir / "tcl",
                      inputs.target_density)
     repair_as_librelane(project)
@@ -126,7 +126,7 @@ def hardening_project(inputs: HardeningInputs, corners: list[Corner], sc_log: Pa
 
 
 def _keep_views(project, top: str, out_dir: Path, cell_gds: Path,
-                pins: dict[str, list[str]]) -> dict[str, Path]:
+                pins: dict[str, list[str]], corners: list[Corner]) -> dict[str, Path]:
     """The run's deliverables under TT's names, out of SC's node folders; the
     GDS finished for TT (tapeout/tt_gds.py) with the PDK's cell layouts."""
     def found(name: str, step: str = VIEWS_STEP, directory: str = "outputs") -> Path | None:
@@ -154,7 +154,7 @@ def _keep_views(project, top: str, out_dir: Path, cell_gds: Path,
     write_text_atomic(outputs["netlist_powered"],
                       connect_wells(result(f"{top}.vg").read_text(), pins))
     optional = {f"spef_{rc}": found(f"{top}.{rc}.spef") for rc in RC_CORNERS}
-    optional |= {f"sdf_{s.corner}": found(f"{top}.{s.corner}.sdf") for s in SCENARIOS}
+    optional |= {f"sdf_{c.name}": found(f"{top}.{c.name}.sdf") for c in corners}
     optional["antenna_log"] = found(f"{ANTENNA_STEP}.log", ANTENNA_STEP, ".")
     for key, path in optional.items():
         if path is not None:
@@ -176,7 +176,8 @@ def _macro(lef: Path, top: str):
         return None
 
 
-def _postroute(ctx: RunContext, project, outputs: dict, out_dir: Path):
+def _postroute(ctx: RunContext, project, outputs: dict, out_dir: Path,
+               pvt_corners: list[Corner]):
     job = project.history(project.option.get_jobname())
     values = sc_values(lambda name, step: job.get("metric", name, step=step, index="0"))
     sc_source = "siliconcompiler metrics (OpenROAD)"
@@ -184,7 +185,7 @@ def _postroute(ctx: RunContext, project, outputs: dict, out_dir: Path):
     metrics = [Metric(m.name, v, m.unit, Layer.L7, sc_source, log) for m, v in values.items()]
 
     reports = out_dir / "reports"
-    corners = corner_results(reports, [s.corner for s in SCENARIOS],
+    corners = corner_results(reports, [c.name for c in pvt_corners],
                              ctx.settings.clock_period_ns)
     timing_source = "OpenROAD/OpenSTA per-scenario reports (routed, with parasitics)"
     for corner in corners:

@@ -1,7 +1,8 @@
-"""Routed timing signoff at TinyTapeout's corners: OpenSTA on the routed
-netlist with propagated clocks and the extracted parasitics, every PVT corner
-(tt_025C_1v80, ss_100C_1v60, ff_n40C_1v95) with every RC corner (minimum,
-typical, maximum), as LibreLane's nom/min/max STA corners do."""
+"""Routed timing signoff at the run's corners (TinyTapeout's by default):
+OpenSTA on the routed netlist with propagated clocks and the extracted
+parasitics, every PVT corner (tt_025C_1v80, ss_100C_1v60, ff_n40C_1v95) with
+every RC corner (minimum, typical, maximum), as LibreLane's nom/min/max STA
+corners do; worst paths overall, register to register, and through the IO."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from pathlib import Path
 
 from tapeflow.reports.metrics import Layer, Metric
 
-from ..adapters.opensta import StaCorner, StaError, run_routed_sta
+from ..adapters.opensta import StaCorner, StaDesign, StaError, run_routed_sta
+from ..adapters.powered_netlist import WELL_SUPPLIES
 from ..adapters.sc_corners import RC_CORNERS
+from ..adapters.timing_corners import CornerDataError, corner_files, corner_libraries
 from ..adapters.tools import is_outdated, probe, tool_named
-from ..adapters.tt_corners import CornerDataError, TT_CORNERS, tt_corner_files, tt_corner_libraries
+from ..adapters.tt_sdc import TtSdc
 from ..engine.atomic import write_json_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
+from .timing_metrics import class_summary, corner_metrics
 
 #: LibreLane's names for the interconnect corners.
 RC_PREFIX = {"minimum": "min", "typical": "nom", "maximum": "max"}
@@ -27,12 +31,12 @@ class StaPost(Stage):
     name = "sta-post"
     layer = Layer.L7
     needs = ("synthesize", "harden")
-    settings_used = ("clock_period_ns", "pdk_root")
-    description = ("OpenSTA on the routed netlist + SPEF at TT's tt/ss/ff corners x "
-                   "min/nom/max RC: slack, TNS, fmax, DRVs")
+    settings_used = ("clock_period_ns", "pdk_root", "corners")
+    description = ("OpenSTA on the routed netlist + SPEF at the tt/ss/ff corners x "
+                   "min/nom/max RC: reg-to-reg and IO slack, TNS, fmax, DRVs")
 
     def data_files(self, settings) -> list[Path]:
-        return tt_corner_files(settings.pdk_root)
+        return corner_files(settings.corners, settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         sta = probe(tool_named("opensta"))
@@ -41,19 +45,22 @@ class StaPost(Stage):
                 f"routed timing needs OpenSTA {sta.tool.outdated_below} or newer with SPEF "
                 f"corners (found {sta.version or 'none'}): OpenROAD's `sta` (OpenSTA 3.x)")
         try:
-            libraries = {c.name: c.liberty for c in tt_corner_libraries(ctx.settings.pdk_root)}
+            pvts = corner_libraries(ctx.settings.corners, ctx.settings.pdk_root)
         except CornerDataError as error:
             return StageResult(Status.FAILED, str(error))
         out_dir = ctx.stage_dir(self.name)
         spefs = {rc: ctx.results["harden"].outputs.get(f"spef_{rc}") for rc in RC_CORNERS}
-        corners = [StaCorner(f"{RC_PREFIX[rc]}_{pvt}", libraries[pvt], spefs[rc])
-                   for pvt in TT_CORNERS for rc in RC_CORNERS if spefs[rc] is not None]
+        corners = [StaCorner(f"{RC_PREFIX[rc]}_{pvt.name}", pvt.liberty, spefs[rc])
+                   for pvt in pvts for rc in RC_CORNERS if spefs[rc] is not None]
         if not corners:
             return StageResult(Status.FAILED, "harden wrote no SPEF to time the routed design")
         try:
-            timings = run_routed_sta(sta.location, ctx.output("harden", "netlist_powered"),
-                                     ctx.spec.top_name, ctx.output("synthesize", "sdc"),
-                                     corners, ctx.settings.clock_period_ns, out_dir)
+            sdc = TtSdc(period_ns=ctx.settings.clock_period_ns)
+            design = StaDesign(ctx.output("harden", "netlist_powered"), ctx.spec.top_name,
+                               ctx.output("synthesize", "sdc"), sdc.period_ns,
+                               sdc.clock_port, sdc.io_delay_fraction,
+                               tuple(sorted(set(WELL_SUPPLIES.values()))))
+            timings = run_routed_sta(sta.location, design, corners, out_dir)
         except StaError as error:
             return StageResult(Status.FAILED, str(error))
 
@@ -67,6 +74,7 @@ class StaPost(Stage):
                 "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz else None,
                 "critical_path": {"startpoint": t.setup.startpoint,
                                   "endpoint": t.setup.endpoint} if t.setup else None,
+                "classes": class_summary(t.classes, steps=False),
                 "drv_violators": t.violators} for t in timings}})
         outputs = {"summary": summary, **{f"report_{t.corner}": t.report for t in timings}}
         metrics = [Metric("signoff_corners", len(timings), "corners", Layer.L7,
@@ -74,14 +82,11 @@ class StaPost(Stage):
         source = f"OpenSTA {sta.version} (routed netlist, SPEF, propagated clock)"
         for t in timings:
             where = ctx.relative(t.report)
-            values = [("setup_slack", t.setup.slack_ns if t.setup else None, "ns"),
-                      ("hold_slack", t.hold.slack_ns if t.hold else None, "ns"),
-                      ("setup_tns", t.setup_tns_ns, "ns"), ("hold_tns", t.hold_tns_ns, "ns"),
-                      ("fmax", round(t.fmax_mhz, 2) if t.fmax_mhz else None, "MHz"),
+            values = [("setup_tns", t.setup_tns_ns, "ns"), ("hold_tns", t.hold_tns_ns, "ns"),
                       ("drvs", len(t.violators), "violations")]
+            metrics += corner_metrics("routed_", t, source, where)
             metrics += [Metric(f"routed_{name}_{t.corner}_{unit.lower()}", value, unit,
-                               Layer.L7, source, where)
-                        for name, value, unit in values if value is not None]
+                               Layer.L7, source, where) for name, value, unit in values]
         metrics += _worst(timings, source, ctx.relative(summary))
         tools = {"opensta": sta.version or "unknown"}
         errors = [f"{kind} violated after routing at {t.corner} (slack {path.slack_ns} ns)"

@@ -1,4 +1,5 @@
-"""Pre-layout static timing of the synthesized netlist at three corners."""
+"""Pre-layout static timing of the synthesized netlist at the run's timing
+corners (TinyTapeout's by default), under TinyTapeout's SDC."""
 
 from __future__ import annotations
 
@@ -6,80 +7,83 @@ from pathlib import Path
 
 from tapeflow.reports.metrics import Layer, Metric
 
-from ..adapters.opensta import StaError, run_sta
-from ..adapters.pdk import CORNERS, cell_library, liberty_file, pdk_data_files
+from ..adapters.opensta import StaDesign, StaError, run_sta
+from ..adapters.timing_corners import CornerDataError, corner_files, corner_libraries
 from ..adapters.tools import tool_version, which
+from ..adapters.tt_sdc import TtSdc
+from ..adapters.wire_load import WIRE_LOAD, wire_load_tcl
 from ..engine.atomic import write_json_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
+from .timing_metrics import class_summary, corner_metrics, path_summary
 
 
 class StaPre(Stage):
-    """Fails only if the typical corner misses the clock (TinyTapeout's own
-    warnings are at nom_tt_025C_1v80)."""
+    """Fails on a setup or hold violation at any corner of the set: TinyTapeout
+    signs off at all three of its corners, so all three are judged."""
 
     name = "sta-pre"
     layer = Layer.L7
     needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
-    settings_used = ("clock_period_ns", "pdk_root")
-    description = "OpenSTA on the sky130hd netlist (ideal clock, no wires): fmax per corner"
+    settings_used = ("clock_period_ns", "pdk_root", "corners")
+    description = ("OpenSTA on the sky130hd netlist (ideal clock, wire-load estimate) at the "
+                   "run's corners: reg-to-reg and IO slack, fmax")
 
     def data_files(self, settings) -> list[Path]:
-        return pdk_data_files(settings.pdk_root)
+        return corner_files(settings.corners, settings.pdk_root)
 
     def run(self, ctx: RunContext) -> StageResult:
         if which("sta") is None:
             return StageResult.skipped("OpenSTA (`sta`) not found: apt-get install opensta")
-        out_dir = ctx.stage_dir(self.name)
-        library = cell_library(ctx.settings.pdk_root)
-        netlist = ctx.output("synthesize", "netlist")
-        sdc = ctx.output("synthesize", "sdc")
-        timings = []
         try:
-            for corner in CORNERS:
-                timings.append(run_sta(netlist, ctx.spec.top_name, sdc,
-                                       liberty_file(library, corner),
-                                       ctx.settings.clock_period_ns, corner, out_dir))
+            corners = corner_libraries(ctx.settings.corners, ctx.settings.pdk_root)
+        except CornerDataError as error:
+            return StageResult(Status.FAILED, str(error))
+        out_dir = ctx.stage_dir(self.name)
+        sdc = TtSdc(period_ns=ctx.settings.clock_period_ns)
+        design = StaDesign(ctx.output("synthesize", "netlist"), ctx.spec.top_name,
+                           ctx.output("synthesize", "sdc"), sdc.period_ns, sdc.clock_port,
+                           sdc.io_delay_fraction)
+        estimate = wire_load_tcl(out_dir)
+        try:
+            timings = [run_sta(design, corner.name, corner.liberty, out_dir, estimate)
+                       for corner in corners]
         except StaError as error:
             return StageResult(Status.FAILED, str(error))
 
         summary = out_dir / "timing.json"
-        write_json_atomic(summary, {t.corner: {
-            "period_ns": t.period_ns,
-            "setup_slack_ns": t.setup.slack_ns if t.setup else None,
-            "hold_slack_ns": t.hold.slack_ns if t.hold else None,
-            "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz else None,
-            "critical_path": {
-                "startpoint": t.setup.startpoint, "endpoint": t.setup.endpoint,
-                "arrival_ns": t.setup.arrival_ns,
-                "steps": [vars(s) for s in t.setup.steps]} if t.setup else None,
-        } for t in timings})
+        write_json_atomic(summary, {
+            "period_ns": sdc.period_ns, "corner_set": ctx.settings.corners,
+            "wire_load": WIRE_LOAD.describe(),
+            "corners": {t.corner: {
+                "role": corner.role,
+                "setup_slack_ns": t.setup.slack_ns if t.setup else None,
+                "hold_slack_ns": t.hold.slack_ns if t.hold else None,
+                "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz else None,
+                "critical_path": path_summary(t.setup),
+                "classes": class_summary(t.classes)}
+                for t, corner in zip(timings, corners)}})
 
         outputs = {"summary": summary, **{f"report_{t.corner}": t.report for t in timings}}
-        metrics = []
-        source = "opensta report_checks (pre-layout: ideal clock, no wire load)"
+        source = (f"OpenSTA report_checks, pre-layout: ideal clock, {WIRE_LOAD.name} "
+                  f"wire-load estimate, TinyTapeout's SDC")
+        metrics = [Metric("clock_mhz", round(1000 / sdc.period_ns, 3), "MHz", Layer.L7,
+                          "the run's clock (--clock-period)", ctx.relative(design.sdc)),
+                   Metric("timing_corner_set", ctx.settings.corners, "", Layer.L7,
+                          "--corners", ctx.relative(summary))]
         for t in timings:
             where = ctx.relative(t.report)
+            metrics += corner_metrics("", t, source, where)
             if t.setup:
-                metrics += [
-                    Metric(f"setup_slack_{t.corner}_ns", t.setup.slack_ns, "ns", Layer.L7,
-                           source, where),
-                    Metric(f"fmax_{t.corner}_mhz", round(t.fmax_mhz, 2), "MHz", Layer.L7,
-                           source, where),
-                    Metric(f"critical_path_{t.corner}_cells",
-                           len({step.pin.rsplit("/", 1)[0] for step in t.setup.steps}),
-                           "cells", Layer.L7, source, where),
-                ]
-            if t.hold:
-                metrics.append(Metric(f"hold_slack_{t.corner}_ns", t.hold.slack_ns, "ns",
-                                      Layer.L7, source, where))
+                metrics.append(Metric(
+                    f"critical_path_{t.corner}_cells",
+                    len({step.pin.rsplit("/", 1)[0] for step in t.setup.steps}),
+                    "cells", Layer.L7, source, where))
         tools = {"opensta": tool_version("opensta")}
-        # lambdapdk's slow (ss_n40C_1v40) and fast (ff_100C_1v95) corners are no
-        # TinyTapeout signoff corners: recorded, never a warning or a failure.
-        # sta-post signs off the routed design at TT's own corners.
-        typical = next((t for t in timings if t.corner == "typical"), None)
-        if typical and typical.setup and typical.setup.slack_ns < 0:
-            return StageResult(Status.FAILED,
-                               f"setup violated at {ctx.settings.clock_period_ns} ns in the "
-                               f"typical corner (fmax {typical.fmax_mhz:.1f} MHz)",
+        violations = [f"{kind} violated at {t.corner} (slack {path.slack_ns} ns: "
+                      f"{path.startpoint} -> {path.endpoint})"
+                      for t in timings for kind, path in (("setup", t.setup), ("hold", t.hold))
+                      if path is not None and path.slack_ns < 0]
+        if violations:
+            return StageResult(Status.FAILED, f"at {sdc.period_ns:g} ns: " + "; ".join(violations),
                                outputs, metrics, tools)
         return StageResult(Status.PASSED, None, outputs, metrics, tools)
