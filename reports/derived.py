@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from .metrics import Layer, Metric
 from .run_data import RunData
 
-#: TinyTapeout's default clock, used when no timing has been measured.
+#: TinyTapeout's default clock (20 ns), for runs that recorded no clock.
 TT_CLOCK_MHZ = 50.0
+_CORNER_FMAX = re.compile(r"^fmax_(?!reg2reg_|io_)(.+)_mhz$")
 
 
-def clock_for_roofline(run: RunData) -> tuple[float, str, str | None]:
-    """(MHz, what it is, file): the routed typical fmax (OpenSTA at
-    nom_tt_025C_1v80), else the pre-layout one, else TT's clock."""
-    for name, what in (("routed_fmax_nom_tt_025C_1v80_mhz",
-                        "routed fmax (nom_tt_025C_1v80)"),
-                       ("fmax_typical_mhz", "pre-layout fmax (typical)")):
-        fmax = run.metrics.get(name)
-        if fmax is not None:
-            return float(fmax.value), what, fmax.file
-    return TT_CLOCK_MHZ, "TinyTapeout's default clock", None
+def timing_corners(run: RunData) -> list[str]:
+    """The PVT corners sta-pre timed, in the order it timed them (typical,
+    slow, fast)."""
+    return [match.group(1) for name in run.metrics
+            if (match := _CORNER_FMAX.match(name))]
+
+
+def run_clock(run: RunData) -> tuple[float, str]:
+    """(MHz, what it is): the clock the run was timed at, which is the clock
+    TinyTapeout runs the design at (its clock_hz)."""
+    period = run.settings.get("clock_period_ns")
+    if period:
+        return 1000.0 / float(period), f"the run's clock ({float(period):g} ns)"
+    return TT_CLOCK_MHZ, "TinyTapeout's default clock"
+
+
+def fmax_ceiling(run: RunData) -> tuple[float, str, str | None] | None:
+    """(MHz, what it is, file): the fastest clock every corner meets, routed
+    (sta-post) when the run was hardened, else pre-layout (sta-pre)."""
+    routed = run.metrics.get("routed_min_fmax_mhz")
+    if routed is not None:
+        return float(routed.value), "routed fmax, slowest corner", routed.file
+    found = [(run.metrics[f"fmax_{c}_mhz"], c) for c in timing_corners(run)]
+    if not found:
+        return None
+    metric, corner = min(found, key=lambda pair: pair[0].value)
+    return float(metric.value), f"pre-layout fmax at {corner}", metric.file
 
 
 def derived_metrics(run: RunData) -> list[Metric]:
@@ -28,13 +48,25 @@ def derived_metrics(run: RunData) -> list[Metric]:
     io = run.metrics.get("io_input_bytes_per_cycle")
     if peak is None or sustained is None or io is None:
         return []
-    mhz, clock, clock_file = clock_for_roofline(run)
+    mhz, clock = run_clock(run)
     basis = f"derived: x {clock} {mhz:g} MHz"
-    return [
+    metrics = [
         Metric("peak_gops", round(2 * peak.value * mhz / 1000, 4), "GOPS (2 ops/MAC)",
-               Layer.L5, f"{basis}, {peak.name}", clock_file or peak.file),
+               Layer.L5, f"{basis}, {peak.name}", peak.file),
         Metric("sustained_gmacs_per_second", round(sustained.value * mhz / 1000, 4), "GMAC/s",
-               Layer.L5, f"{basis}, {sustained.name}", clock_file or sustained.file),
+               Layer.L5, f"{basis}, {sustained.name}", sustained.file),
         Metric("operational_intensity", round(sustained.value / io.value, 4), "MAC/byte",
                Layer.L5, f"derived: {sustained.name} / {io.name}", sustained.file),
     ]
+    ceiling = fmax_ceiling(run)
+    if ceiling is not None:
+        fmax, what, where = ceiling
+        basis = f"derived: x {what} {fmax:g} MHz (ceiling, not the clock TT runs)"
+        metrics += [
+            Metric("peak_gops_at_fmax", round(2 * peak.value * fmax / 1000, 4),
+                   "GOPS (2 ops/MAC)", Layer.L5, f"{basis}, {peak.name}", where or peak.file),
+            Metric("sustained_gmacs_per_second_at_fmax",
+                   round(sustained.value * fmax / 1000, 4), "GMAC/s", Layer.L5,
+                   f"{basis}, {sustained.name}", where or sustained.file),
+        ]
+    return metrics

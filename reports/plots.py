@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")                       # no display; PNG only
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .derived import clock_for_roofline  # noqa: E402
+from .derived import fmax_ceiling, run_clock, timing_corners  # noqa: E402
 from .layout import draw_gds  # noqa: E402
 from .run_data import RunData  # noqa: E402
 
@@ -25,20 +25,29 @@ def _png(figure) -> bytes:
 
 def roofline(run: RunData) -> bytes | None:
     """Compute roof (peak MACs/cycle x clock) and the TT input-pin roof
-    (bytes/cycle x clock x intensity), with the design's measured point."""
+    (bytes/cycle x clock x intensity) at the run's clock, with the design's
+    measured point; the same roofs at the fmax ceiling drawn faint beside."""
     peak = run.value("peak_macs_per_cycle")
     io_bytes = run.value("io_input_bytes_per_cycle")
     sustained = run.value("sustained_macs_per_cycle_measured",
                           run.value("sustained_macs_per_cycle_protocol"))
     if not (peak and io_bytes and sustained):
         return None
-    mhz, clock, _ = clock_for_roofline(run)
-    hz = mhz * 1e6
-    # the pins can carry 2 bytes/cycle (ui_in + uio_in); the protocol uses io_bytes
-    pin_bandwidth = 2.0 * hz
+    mhz, clock = run_clock(run)
     intensity = sustained / io_bytes
     xs = [0.05 * intensity, 20 * intensity]
     figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    ceiling = fmax_ceiling(run)
+    if ceiling is not None:
+        fmax, what, _ = ceiling
+        top = peak * fmax * 1e6
+        axes.loglog(xs, [top] * 2, color="C3", alpha=0.35, linestyle="--",
+                    label=f"ceiling at {what}: {fmax:.0f} MHz")
+        axes.loglog(xs, [2.0 * fmax * 1e6 * x for x in xs], color="C0", alpha=0.35,
+                    linestyle="--")
+    hz = mhz * 1e6
+    # the pins can carry 2 bytes/cycle (ui_in + uio_in); the protocol uses io_bytes
+    pin_bandwidth = 2.0 * hz
     axes.loglog(xs, [peak * hz] * 2, label=f"compute roof: {peak:g} MAC/cycle", color="C3")
     axes.loglog(xs, [pin_bandwidth * x for x in xs],
                 label="IO roof: 16 input pins, 2 B/cycle", color="C0")
@@ -47,7 +56,7 @@ def roofline(run: RunData) -> bytes | None:
     axes.axvline(peak / 2.0, color="grey", linestyle=":", linewidth=1)
     axes.set_xlabel("operational intensity (MAC per input byte)")
     axes.set_ylabel("MAC/s")
-    axes.set_title(f"Roofline inside the TinyTapeout pins at {mhz:.0f} MHz ({clock})",
+    axes.set_title(f"Roofline inside the TinyTapeout pins at {mhz:g} MHz ({clock})",
                    fontsize=9)
     axes.legend(fontsize=8, loc="lower right")
     axes.grid(True, which="both", alpha=0.3)
@@ -87,20 +96,27 @@ def tile_utilization(run: RunData) -> bytes | None:
 
 
 def slack_by_corner(run: RunData) -> bytes | None:
-    corners = [c for c in ("fast", "typical", "slow") if f"setup_slack_{c}_ns" in run.metrics]
+    """Pre-layout setup slack of register-to-register and IO paths, and hold
+    slack, at each PVT corner."""
+    corners = timing_corners(run)
     if not corners:
         return None
-    figure, axes = plt.subplots(figsize=(6.4, 3.0))
-    setup = [run.value(f"setup_slack_{c}_ns") for c in corners]
-    hold = [run.value(f"hold_slack_{c}_ns", 0.0) for c in corners]
-    positions = range(len(corners))
-    axes.bar([p - 0.2 for p in positions], setup, width=0.4, label="setup slack", color="C0")
-    axes.bar([p + 0.2 for p in positions], hold, width=0.4, label="hold slack", color="C1")
+    series = (("setup, reg to reg", "setup_slack_reg2reg", "C0"),
+              ("setup, IO paths", "setup_slack_io", "C9"),
+              ("hold (worst)", "hold_slack", "C1"))
+    figure, axes = plt.subplots(figsize=(6.4, 3.2))
+    width = 0.8 / len(series)
+    for offset, (label, name, color) in enumerate(series):
+        values = [run.value(f"{name}_{c}_ns", 0.0) for c in corners]
+        bars = axes.bar([p + (offset - 1) * width for p in range(len(corners))], values,
+                        width=width, label=label, color=color)
+        axes.bar_label(bars, fmt="%.2f", fontsize=7)      # hold slacks are too small to see
     axes.axhline(0, color="k", linewidth=0.8)
-    axes.set_xticks(list(positions), corners)
+    axes.set_xticks(list(range(len(corners))), corners)
     axes.set_ylabel("slack (ns)")
-    axes.set_title("Pre-layout slack per corner", fontsize=9)
-    axes.legend(fontsize=8)
+    period = run.settings.get("clock_period_ns") or 20
+    axes.set_title(f"Pre-layout slack per PVT corner at {float(period):g} ns", fontsize=9)
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     return _png(figure)
 
 

@@ -12,7 +12,7 @@ from tapeflow.designs.systolic.pinout import OTHER_PINS, pinout
 from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.tapeout.layer_table import layer_names
 
-from .derived import derived_metrics
+from .derived import derived_metrics, timing_corners
 from .metrics import Metric
 from .plots import FIGURES, sky130_layer_properties
 from .run_data import RunData
@@ -105,22 +105,7 @@ def _architecture(run: RunData, section: Section) -> None:
 
 
 def _physical(run: RunData, section: Section) -> None:
-    corners = [c for c in ("typical", "slow", "fast") if f"fmax_{c}_mhz" in run.metrics]
-    if corners:
-        section.tables.append(Table("Timing per corner (pre-layout)",
-                                    ["corner", "setup slack ns", "hold slack ns", "fmax MHz"],
-                                    [[c, run.value(f"setup_slack_{c}_ns"),
-                                      run.value(f"hold_slack_{c}_ns"),
-                                      run.value(f"fmax_{c}_mhz")] for c in corners]))
-    summary = run.output("sta-pre", "summary")
-    if summary is not None:
-        path = json.loads(summary.read_text()).get("typical", {}).get("critical_path")
-        if path:
-            section.tables.append(Table(
-                f"Critical path, typical corner: {path['startpoint']} -> {path['endpoint']}",
-                ["pin", "cell", "edge", "delay ns", "time ns"],
-                [[s["pin"], s["cell"].removeprefix("sky130_fd_sc_hd__"), s["edge"],
-                  s["delay_ns"], s["time_ns"]] for s in path["steps"]]))
+    _prelayout_timing(run, section)
     _routed_timing(run, section)
     checks = [(label, run.metrics[name]) for label, name in SIGNOFF_ROWS if name in run.metrics]
     if checks:
@@ -140,31 +125,75 @@ def _physical(run: RunData, section: Section) -> None:
                              f"come with the hardening stage ({_stage_state(run, 'harden')}).")
 
 
+#: pre-layout timing columns: overall, then register-to-register and IO paths
+PRELAYOUT_COLUMNS = (("setup_slack", "ns"), ("hold_slack", "ns"), ("fmax", "mhz"),
+                     ("setup_slack_reg2reg", "ns"), ("fmax_reg2reg", "mhz"),
+                     ("setup_slack_io", "ns"), ("fmax_io", "mhz"))
+
+
+def _prelayout_timing(run: RunData, section: Section) -> None:
+    """sta-pre's slack and fmax per PVT corner, split into register-to-register
+    and IO paths, and the worst path of each kind at the corner where setup is
+    tightest."""
+    corners = timing_corners(run)
+    if not corners:
+        return
+    period = float(run.settings.get("clock_period_ns") or 20)
+    section.tables.append(Table(
+        f"Pre-layout timing per corner at {period:g} ns ({1000 / period:g} MHz; "
+        f"{run.value('timing_corner_set', 'tt')} corners, TinyTapeout's SDC)",
+        ["corner", "setup slack ns", "hold slack ns", "fmax MHz", "reg-to-reg setup ns",
+         "reg-to-reg fmax MHz", "IO setup ns", "IO fmax MHz"],
+        _corner_rows(run, "", corners, PRELAYOUT_COLUMNS)))
+    summary = run.output("sta-pre", "summary")
+    if summary is None:
+        return
+    data = json.loads(summary.read_text())
+    by_corner = data.get("corners", {})
+    tightest = min((c for c in corners if c in by_corner),
+                   key=lambda c: by_corner[c].get("setup_slack_ns") or 0.0, default=None)
+    if tightest is None:
+        return
+    for name, kind in (("reg2reg", "register to register"), ("in2reg", "input to register"),
+                       ("reg2out", "register to output"), ("in2out", "input to output")):
+        path = by_corner[tightest].get("classes", {}).get(name, {}).get("critical_path")
+        if path:
+            section.tables.append(Table(
+                f"Critical path, {kind}, {tightest}: {path['startpoint']} -> "
+                f"{path['endpoint']} (slack {path['slack_ns']} ns)",
+                ["pin", "cell", "edge", "delay ns", "time ns"],
+                [[s["pin"], s["cell"].removeprefix("sky130_fd_sc_hd__"), s["edge"],
+                  s["delay_ns"], s["time_ns"]] for s in path["steps"]]))
+
+
 #: (metric name, unit suffix) of the routed timing tables' columns
 ROUTED_COLUMNS = (("setup_slack", "ns"), ("setup_tns", "ns"), ("hold_slack", "ns"),
                   ("hold_tns", "ns"), ("fmax", "mhz"))
+#: sta-post's columns: those, then the register-to-register / IO split
+SIGNOFF_COLUMNS = ROUTED_COLUMNS + (("fmax_reg2reg", "mhz"), ("fmax_io", "mhz"),
+                                    ("drvs", "violations"))
 
 
 def _corner_rows(run: RunData, prefix: str, corners, columns) -> list[list]:
-    """One row per corner: its name, then ``<prefix>_<metric>_<corner>_<unit>``."""
-    return [[c] + [run.value(f"{prefix}_{name}_{c}_{unit}") for name, unit in columns]
+    """One row per corner: its name, then ``<prefix><metric>_<corner>_<unit>``."""
+    return [[c] + [run.value(f"{prefix}{name}_{c}_{unit}") for name, unit in columns]
             for c in corners]
 
 
 def _routed_timing(run: RunData, section: Section) -> None:
     """OpenSTA's routed signoff at every TT corner (sta-post), then the
     numbers OpenROAD reported per SiliconCompiler scenario (harden)."""
-    from tapeflow.flows.adapters.tt_corners import TT_CORNERS
-
-    signoff = sorted({name.removeprefix("routed_setup_slack_").removesuffix("_ns")
-                      for name in run.metrics if name.startswith("routed_setup_slack_")})
+    signoff = [name.removeprefix("routed_setup_slack_").removesuffix("_ns")
+               for name in run.metrics if name.startswith("routed_setup_slack_")
+               and not name.startswith(("routed_setup_slack_reg2reg_",
+                                        "routed_setup_slack_io_"))]
     if signoff:
         section.tables.append(Table(
-            f"Routed timing at TinyTapeout's corners (OpenSTA, "
+            f"Routed timing per corner (OpenSTA, "
             f"{float(run.settings.get('clock_period_ns') or 20):g} ns clock)",
             ["corner (RC_PVT)", "setup slack ns", "setup TNS ns", "hold slack ns",
-             "hold TNS ns", "fmax MHz", "DRVs"],
-            _corner_rows(run, "routed", signoff, ROUTED_COLUMNS + (("drvs", "violations"),))))
+             "hold TNS ns", "fmax MHz", "reg-to-reg fmax MHz", "IO fmax MHz", "DRVs"],
+            _corner_rows(run, "routed_", signoff, SIGNOFF_COLUMNS)))
     summary = run.output("sta-post", "summary")
     if summary is not None:
         rows = [[corner, violator] for corner, data in
@@ -173,13 +202,14 @@ def _routed_timing(run: RunData, section: Section) -> None:
         if rows:
             section.tables.append(Table("Slew / capacitance / fanout violators after routing",
                                         ["corner", "pin: limit, actual, slack"], rows))
-    scenarios = [c for c in TT_CORNERS if f"postroute_setup_slack_{c}_ns" in run.metrics]
+    scenarios = [name.removeprefix("postroute_setup_slack_").removesuffix("_ns")
+                 for name in run.metrics if name.startswith("postroute_setup_slack_")]
     if scenarios:
         section.tables.append(Table(
             "OpenROAD's own routed timing per SiliconCompiler scenario",
             ["scenario", "setup slack ns", "setup TNS ns", "hold slack ns", "hold TNS ns",
              "fmax MHz"],
-            _corner_rows(run, "postroute", scenarios, ROUTED_COLUMNS)))
+            _corner_rows(run, "postroute_", scenarios, ROUTED_COLUMNS)))
 
 
 def _signoff_details(run: RunData, section: Section) -> None:

@@ -51,6 +51,7 @@ def _manifest(tmp_path, name, rows, cell_area, with_synthesis=True):
     ]
     (run_dir / "manifest.json").write_text(json.dumps({
         "design": "systolic", "parameters": spec.as_dict(), "tag": spec.tag,
+        "settings": {"clock_period_ns": 20.0},
         "tapeflow_version": "0.1.0", "status": "passed", "stages": stages}))
     return run_dir
 
@@ -155,7 +156,10 @@ def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, 
                      for c in ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95")
                      for n, u, v in (("setup_slack", "ns", 4.5), ("setup_tns", "ns", 0.0),
                                      ("hold_slack", "ns", 0.3), ("hold_tns", "ns", 0.0),
-                                     ("fmax", "mhz", 64.5), ("drvs", "violations", 0))]},
+                                     ("fmax", "mhz", 64.5), ("fmax_reg2reg", "mhz", 64.5),
+                                     ("setup_slack_reg2reg", "ns", 4.5),
+                                     ("fmax_io", "mhz", 300.0), ("drvs", "violations", 0))]
+                    + [_metric("routed_min_fmax_mhz", 64.5, "MHz", "L7")]},
         {"name": "signoff", "layer": "L7", "status": "passed", "reason": None, "warnings": [],
          "up_to_date": False, "wall_seconds": 20.0, "tools": {}, "outputs": [],
          "metrics": [_metric("drc_errors", 0, "errors", "L7", "magic"),
@@ -164,9 +168,9 @@ def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, 
 
     sections = {s.layer: s for s in build_sections(load_run(run_dir))}
     tables = {t.title: t for s in sections.values() for t in s.tables}
-    routed = tables["Routed timing at TinyTapeout's corners (OpenSTA, 20 ns clock)"]
+    routed = tables["Routed timing per corner (OpenSTA, 20 ns clock)"]
     assert len(routed.rows) == 9
-    assert ["nom_tt_025C_1v80", 4.5, 0.0, 0.3, 0.0, 64.5, 0] in routed.rows
+    assert ["nom_tt_025C_1v80", 4.5, 0.0, 0.3, 0.0, 64.5, 64.5, 300.0, 0] in routed.rows
     openroad = tables["OpenROAD's own routed timing per SiliconCompiler scenario"]
     assert openroad.rows[0] == ["tt_025C_1v80", 3.5, 0.0, 0.2, 0.0, 60.6]
     steps = tables["Hardening steps (SiliconCompiler task times, 125 s in all)"]
@@ -176,5 +180,8 @@ def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, 
     layers = {row[0]: row[2] for row in tables[f"GDS layers ({gds.name}, whole hierarchy)"].rows}
     assert layers["met4.pin"] > 40 and layers["prBoundary.boundary"] == 1
     assert "layout" in [f.name for f in sections["L7"].figures]
-    clock = {m.name: m for m, _ in sections["L5"].metrics}["sustained_gmacs_per_second"]
-    assert "routed fmax (nom_tt_025C_1v80) 64.5 MHz" in clock.source
+    l5 = {m.name: m for m, _ in sections["L5"].metrics}
+    # throughput at the clock TinyTapeout runs (the run's 20 ns), the routed fmax beside it
+    assert "the run's clock (20 ns) 50 MHz" in l5["sustained_gmacs_per_second"].source
+    assert l5["sustained_gmacs_per_second"].value == round(2.0 * 50 / 1000, 4)
+    assert "routed fmax, slowest corner 64.5 MHz" in l5["sustained_gmacs_per_second_at_fmax"].source
