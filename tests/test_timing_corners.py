@@ -90,7 +90,8 @@ def test_fmax_of_each_class_solves_for_zero_slack():
     assert class_fmax_mhz(10.0, 20.0, 0, 0.2) == pytest.approx(100.0)   # 10 ns
     assert class_fmax_mhz(8.0, 20.0, 1, 0.2) == pytest.approx(100.0)    # 20 - 8 / 0.8
     assert class_fmax_mhz(6.0, 20.0, 2, 0.2) == pytest.approx(100.0)    # 20 - 6 / 0.6
-    assert class_fmax_mhz(1.0, 20.0, 3, 0.4) is None                    # never meets
+    assert class_fmax_mhz(1.0, 20.0, 3, 0.4) == 0.0     # IO delays take the whole period
+    assert class_fmax_mhz(-30.0, 20.0, 0, 0.2) == pytest.approx(20.0)  # needs 50 ns
 
 
 def _timing(tmp_path, liberty, period_ns):

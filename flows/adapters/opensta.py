@@ -126,7 +126,7 @@ class CornerTiming:
         """The clock at which every path class meets setup (IO delays scaling
         with the period, as TinyTapeout's SDC sets them); without classes, the
         clock at which the worst setup slack would be zero."""
-        found = [c.fmax_mhz for c in self.classes.values() if c.fmax_mhz]
+        found = [c.fmax_mhz for c in self.classes.values() if c.fmax_mhz is not None]
         if found:
             return min(found)
         if self.setup is None:
@@ -139,12 +139,11 @@ def class_fmax_mhz(slack_ns: float, period_ns: float, io_delays: int,
     """The clock at which a path with ``slack_ns`` at ``period_ns`` has zero
     slack: required time minus arrival grows by (1 - io_delays x io_fraction)
     per ns of period (an input delay of io_fraction x period at its start, an
-    output delay at its end). None where it never meets (no period helps)."""
+    output delay at its end). 0 where no clock meets it: the IO delays alone
+    take the whole period."""
     growth = 1.0 - io_delays * io_fraction
-    if growth <= 0:
-        return None
-    period = period_ns - slack_ns / growth
-    return 1000.0 / period if period > 0 else None
+    period = period_ns - slack_ns / growth if growth > 0 else 0.0
+    return 1000.0 / period if period > 0 else 0.0
 
 
 def class_commands(clock_port: str) -> str:

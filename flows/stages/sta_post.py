@@ -71,7 +71,7 @@ class StaPost(Stage):
                 "setup_slack_ns": t.setup.slack_ns if t.setup else None,
                 "hold_slack_ns": t.hold.slack_ns if t.hold else None,
                 "setup_tns_ns": t.setup_tns_ns, "hold_tns_ns": t.hold_tns_ns,
-                "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz else None,
+                "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz is not None else None,
                 "critical_path": {"startpoint": t.setup.startpoint,
                                   "endpoint": t.setup.endpoint} if t.setup else None,
                 "classes": class_summary(t.classes, steps=False),
@@ -104,7 +104,7 @@ def _worst(timings, source: str, where: str) -> list[Metric]:
     """The worst setup and hold slack over all corners, and the lowest fmax."""
     setups = [t.setup.slack_ns for t in timings if t.setup]
     holds = [t.hold.slack_ns for t in timings if t.hold]
-    fmaxes = [t.fmax_mhz for t in timings if t.fmax_mhz]
+    fmaxes = [t.fmax_mhz for t in timings if t.fmax_mhz is not None]
     found = [("routed_worst_setup_slack_ns", min(setups) if setups else None, "ns"),
              ("routed_worst_hold_slack_ns", min(holds) if holds else None, "ns"),
              ("routed_min_fmax_mhz", round(min(fmaxes), 2) if fmaxes else None, "MHz"),

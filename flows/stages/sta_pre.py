@@ -58,7 +58,7 @@ class StaPre(Stage):
                 "role": corner.role,
                 "setup_slack_ns": t.setup.slack_ns if t.setup else None,
                 "hold_slack_ns": t.hold.slack_ns if t.hold else None,
-                "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz else None,
+                "fmax_mhz": round(t.fmax_mhz, 2) if t.fmax_mhz is not None else None,
                 "critical_path": path_summary(t.setup),
                 "classes": class_summary(t.classes)}
                 for t, corner in zip(timings, corners)}})

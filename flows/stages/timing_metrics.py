@@ -22,7 +22,7 @@ def group_timing(timing: CornerTiming, group: str) -> tuple[TimingPath | None,
                                                            TimingPath | None, float | None]:
     """(worst setup path, worst hold path, fmax) of a group of path classes."""
     members = [timing.classes[name] for name in GROUPS[group] if name in timing.classes]
-    fmaxes = [c.fmax_mhz for c in members if c.fmax_mhz]
+    fmaxes = [c.fmax_mhz for c in members if c.fmax_mhz is not None]
     return (_worst([c.setup for c in members]), _worst([c.hold for c in members]),
             min(fmaxes) if fmaxes else None)
 
@@ -44,7 +44,7 @@ def corner_metrics(prefix: str, timing: CornerTiming, source: str, where: str) -
 
 
 def _rounded(value: float | None) -> float | None:
-    return round(value, 2) if value else None
+    return round(value, 2) if value is not None else None
 
 
 def path_summary(path: TimingPath | None, steps: bool = True) -> dict | None:
