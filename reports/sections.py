@@ -150,8 +150,9 @@ def _prelayout_timing(run: RunData, section: Section) -> None:
         return
     data = json.loads(summary.read_text())
     by_corner = data.get("corners", {})
-    tightest = min((c for c in corners if c in by_corner),
-                   key=lambda c: by_corner[c].get("setup_slack_ns") or 0.0, default=None)
+    slack = {c: by_corner[c]["setup_slack_ns"] for c in corners
+             if by_corner.get(c, {}).get("setup_slack_ns") is not None}
+    tightest = min(slack, key=slack.get, default=None)
     if tightest is None:
         return
     for name, kind in (("reg2reg", "register to register"), ("in2reg", "input to register"),
