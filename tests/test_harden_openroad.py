@@ -144,6 +144,27 @@ def test_tinytapeout_precheck_passes_the_bundle_and_tapeflow_agrees(packaged, pd
     assert len(theirs.passed) >= 15
 
 
+def test_tinytapeout_test_step_passes_on_rtl_and_the_routed_gates(packaged, pdk_root,
+                                                                   tmp_path):
+    """The "Run tests" step of the folder's own TinyTapeout workflow, verbatim
+    (cd test; make clean; make; ! grep failure results.xml), on the RTL and
+    with GATES=yes on the submission's powered netlist, as TT's GL action runs it."""
+    from tapeflow.flows.adapters.pdk import cell_library, simulation_models
+    from tapeflow.tapeout.tt_actions import cell_models_root, run_test_step, step_venv
+
+    if step_venv() is None:
+        pytest.skip("TinyTapeout's test packages are not installed (scripts/install.sh "
+                    "makes .venv-tttest from the template's test/requirements.txt)")
+    folder = tmp_path / "project"
+    shutil.copytree(packaged, folder)
+    rtl = run_test_step(folder)
+    assert rtl.returncode == 0, rtl.output[-3000:]
+    models = cell_models_root(simulation_models(cell_library(pdk_root)), tmp_path / "pdk")
+    gates = run_test_step(folder, folder / "tt_submission" / f"{TOP}.v", models)
+    assert gates.returncode == 0, gates.output[-3000:]
+    assert "-DGL_TEST" in gates.output and "TESTS=3 PASS=3 FAIL=0" in gates.output
+
+
 def test_package_refuses_a_run_whose_signoff_failed(hardened_default, tmp_path):
     run_dir = hardened_default[0]
     copy = tmp_path / run_dir.name
