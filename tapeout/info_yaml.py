@@ -52,69 +52,146 @@ def build_info(metadata: ProjectMetadata, top: str, source: str, clock_hz: int, 
 
 
 def validate_info(info) -> list[str]:
-    """Every problem TT's tools would report, in their words; [] when valid."""
+    """Every problem TinyTapeout's info.yaml check (project_info.py, as its
+    docs action and CLI run it, pinout required) reports, in its words and
+    by its rules, lax ones included (a title of 5 passes; only None and ""
+    are missing). [] when valid. Where TinyTapeout's checker crashes (a
+    top level, project or pinout that is no mapping, a top_module that is no
+    string) and so reports nothing, this says what is wrong instead."""
     if not isinstance(info, dict):
-        return ["info.yaml: expected a mapping at the top level"]
+        return ["info.yaml must be a mapping (yaml_version, project, pinout) at the top level"]
     errors = []
-    if info.get("yaml_version") != YAML_VERSION:
-        errors.append(f"Unsupported YAML version: {info.get('yaml_version')!r}, "
-                      f"expected {YAML_VERSION}")
+    version = info.get("yaml_version")
+    if version is None:
+        errors.append("Missing 'yaml_version'")
+    elif version != YAML_VERSION:
+        errors.append(f"Unsupported YAML version: {version}, expected {YAML_VERSION}")
     project = info.get("project")
-    if not isinstance(project, dict):
+    if project is None:
         return errors + ["Missing 'project' section"]
-    for key in ("title", "author", "description", "language"):
-        if not isinstance(project.get(key), str) or not project[key].strip():
-            errors.append(f"Missing or empty project.{key}")
-    if not isinstance(project.get("clock_hz"), int) or isinstance(project.get("clock_hz"), bool):
-        errors.append("project.clock_hz must be an integer")
+    if not isinstance(project, dict):
+        return errors + ["The 'project' section must be a mapping of keys"]
+    for key in ("title", "author", "description"):
+        errors += _required(project, key, f"Project {key} cannot be empty")
     tiles = project.get("tiles")
-    if tiles not in tile_sizes():
-        errors.append(f"Invalid value for project.tiles: {tiles!r}, "
-                      f"valid values: {', '.join(tile_sizes())}")
+    if tiles is None:
+        errors.append("Missing key 'tiles' in 'project' section")
+    elif not _hashable(tiles) or tiles not in tile_sizes():
+        errors.append(f"Invalid value for 'tiles' in 'project' section: {tiles}")
     analog = project.get("analog_pins", 0)
-    if not isinstance(analog, int) or isinstance(analog, bool) or not 0 <= analog <= 6:
-        errors.append("project.analog_pins must be an integer between 0 and 6")
-    uses_3v3 = project.get("uses_3v3", False)
-    if not isinstance(uses_3v3, bool):
-        errors.append("project.uses_3v3 must be a boolean")
-    elif uses_3v3 and not analog:
+    if not isinstance(analog, int):      # TinyTapeout takes a bool for an int too
+        errors.append("Invalid value for 'analog_pins' in 'project' section, must be an "
+                      "integer")
+        analog = 0
+    elif not 0 <= analog <= 6:
+        errors.append("Invalid value for 'analog_pins' in 'project' section, must be "
+                      "between 0 and 6")
+        analog = 0
+    if project.get("uses_3v3", False) and analog <= 0:
         errors.append("Projects with 3v3 power need at least one analog pin")
-    if project.get("language") != "Wokwi":
-        top = project.get("top_module")
-        if not isinstance(top, str) or not top.startswith("tt_um_"):
-            errors.append("Top module must start with 'tt_um_' (e.g. tt_um_my_project)")
-        sources = project.get("source_files")
-        if not isinstance(sources, list) or not sources:
-            errors.append("Missing or empty project.source_files")
-        elif any(not isinstance(s, str) or "*" in s for s in sources):
-            errors.append("project.source_files entries must be file names without '*'")
-    errors += _pinout_errors(info.get("pinout"))
+    language = project.get("language")
+    errors += _required(project, "language", "Project language cannot be empty")
+    if language == "Wokwi":
+        wokwi_id = project.get("wokwi_id")
+        if wokwi_id is None:
+            errors.append("Missing key 'wokwi_id' in 'project' section")
+        elif wokwi_id in ("", "0"):
+            errors.append("Please provide a valid Wokwi project ID")
+    elif language not in (None, ""):
+        errors += _hdl_errors(project)
+    clock_hz = project.get("clock_hz")
+    if "clock_hz" not in project:
+        errors.append("Missing key 'clock_hz' in 'project' section")
+    elif not isinstance(clock_hz, int):
+        errors.append("Invalid value for 'clock_hz' in 'project' section, must be an integer")
+    if "pinout" not in info:
+        errors.append("Missing 'pinout' section")
+    else:
+        errors += _pinout_errors(info["pinout"])
+    return errors
+
+
+def _hashable(value) -> bool:
+    return not isinstance(value, (list, dict))
+
+
+def _required(section: dict, key: str, empty: str) -> list[str]:
+    value = section.get(key)
+    if value is None:
+        return [f"Missing key '{key}' in 'project' section"]
+    return [empty] if value == "" else []
+
+
+def _hdl_errors(project: dict) -> list[str]:
+    errors = []
+    top = project.get("top_module")
+    if top is None:
+        errors.append("Missing key 'top_module' in 'project' section")
+    elif not isinstance(top, str) or not top.startswith("tt_um_"):
+        errors.append("Top module must start with 'tt_um_' (e.g. tt_um_my_project)")
+    if "source_files" not in project:
+        errors.append("Missing key 'source_files' in 'project' section")
+    elif not project["source_files"]:
+        errors.append("No source files specified")
     return errors
 
 
 def _pinout_errors(pinout) -> list[str]:
     if not isinstance(pinout, dict):
-        return ["Missing 'pinout' section"]
-    errors = [f"Missing pinout.{key}" for key in PIN_KEYS if key not in pinout]
-    allowed = set(PIN_KEYS) | (set(ANALOG_KEYS) if "ua[0]" in pinout else set())
-    errors += [f"Invalid key {key!r} in pinout" for key in pinout if key not in allowed]
-    if "ua[0]" in pinout:
-        errors += [f"Missing pinout.{key}" for key in ANALOG_KEYS if key not in pinout]
-    errors += [f"pinout.{key} must be a string" for key, value in pinout.items()
-               if not isinstance(value, str)]
-    if not errors and not any(pinout[key].strip() for key in PIN_KEYS):
-        errors.append("Please fill in the 'pinout' section: no pin is described")
+        return ["The 'pinout' section must be a mapping of pins"]
+    left = dict(pinout)
+    errors, described = [], 0
+    for group, count, optional in (("ui", 8, False), ("uo", 8, False), ("uio", 8, False),
+                                   ("ua", 6, True)):
+        for bit in range(count):
+            key = f"{group}[{bit}]"
+            if left.get(key) is None:
+                if optional and bit == 0:
+                    break
+                errors.append(f"Missing '{key}' in 'pinout' section")
+                continue
+            described += left.pop(key) != ""
+    if not described:
+        errors.append("Please fill in the 'pinout' section")
+    if left:
+        errors.append(f"Invalid keys {list(left)} in 'pinout' section. Please remove them.")
     return errors
 
 
-#: Template text TT's check_info_md rejects (the sections must be rewritten).
-_TEMPLATE_TEXT = ("# How it works\n\nExplain how your project works",
-                  "# How to test\n\nExplain how to use your project")
+def source_file_errors(folder, project) -> list[str]:
+    """TinyTapeout's CLI checks of source_files (tt_tool.py, project.py
+    check_sources): no wildcards, each file in src/."""
+    from pathlib import Path
+
+    if not isinstance(project, dict) or project.get("language") == "Wokwi":
+        return []
+    sources = project.get("source_files")
+    if not sources:
+        return []          # validate_info has said so
+    if not isinstance(sources, list):
+        return ["'source_files' in 'project' section must be a list of file names in src/"]
+    errors = []
+    for name in sources:
+        if not isinstance(name, str):
+            errors.append(f"{name!r} in 'source_files' is not a file name")
+        elif "*" in name:
+            errors.append("* not allowed, please specify each file")
+        elif not (Path(folder) / "src" / name).is_file():
+            errors.append(f"{name} doesn't exist in the repo")
+    return errors
+
+
+#: Template text TinyTapeout's docs check rejects, and what it says then.
+_TEMPLATE_TEXT = {"# How it works\n\nExplain how your project works":
+                  "Missing 'How it works' section in docs/info.md",
+                  "# How to test\n\nExplain how to use your project":
+                  "Missing 'How to test' section in docs/info.md"}
 
 
 def check_project_folder(folder) -> list[str]:
     """info.yaml and docs/info.md of a TinyTapeout project folder, as TT's
-    docs check reads them; [] when both are fine."""
+    docs check reads them, and the source files as its CLI checks them;
+    [] when all are fine."""
     import yaml
     from pathlib import Path
 
@@ -122,16 +199,19 @@ def check_project_folder(folder) -> list[str]:
     info_path = folder / "info.yaml" if folder.is_dir() else folder
     folder = info_path.parent
     if not info_path.is_file():
-        return [f"{info_path} does not exist"]
+        return ["Missing info.yaml file"]
     try:
         info = yaml.safe_load(info_path.read_text())
-    except yaml.YAMLError as error:
-        return [f"info.yaml is not valid YAML: {error}"]
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        return [f"Error parsing info.yaml: {str(error).splitlines()[0]}"]
     problems = validate_info(info)
+    if isinstance(info, dict):
+        problems += source_file_errors(folder, info.get("project"))
     info_md = folder / "docs" / "info.md"
     if not info_md.is_file():
-        problems.append("docs/info.md does not exist")
-    elif any(text in info_md.read_text() for text in _TEMPLATE_TEXT):
-        problems.append("docs/info.md still has the template text: rewrite How it works / "
-                        "How to test")
+        problems.append("Missing docs/info.md file")
+    else:
+        text = info_md.read_text(errors="replace")
+        problems += [message for template, message in _TEMPLATE_TEXT.items()
+                     if template in text]
     return problems

@@ -32,17 +32,19 @@ def test_generated_info_is_valid(info):
 
 @pytest.mark.parametrize("change, message", [
     (lambda i: i.update(yaml_version=5), "Unsupported YAML version"),
-    (lambda i: i["project"].update(title=""), "project.title"),
-    (lambda i: i["project"].pop("author"), "project.author"),
-    (lambda i: i["project"].update(clock_hz="50MHz"), "clock_hz must be an integer"),
-    (lambda i: i["project"].update(tiles="7x7"), "Invalid value for project.tiles"),
+    (lambda i: i["project"].update(title=""), "Project title cannot be empty"),
+    (lambda i: i["project"].pop("author"), "Missing key 'author' in 'project' section"),
+    (lambda i: i["project"].update(clock_hz="50MHz"), "'clock_hz' in 'project' section, "
+                                                      "must be an integer"),
+    (lambda i: i["project"].update(tiles="7x7"), "Invalid value for 'tiles'"),
     (lambda i: i["project"].update(top_module="my_top"), "must start with 'tt_um_'"),
-    (lambda i: i["project"].update(source_files=[]), "source_files"),
-    (lambda i: i["project"].update(source_files=["*.v"]), "without '*'"),
+    (lambda i: i["project"].update(source_files=[]), "No source files specified"),
     (lambda i: i["project"].update(uses_3v3=True), "3v3"),
-    (lambda i: i["pinout"].pop("uio[7]"), "Missing pinout.uio[7]"),
-    (lambda i: i["pinout"].update({"ui[8]": "x"}), "Invalid key 'ui[8]'"),
-    (lambda i: i["pinout"].update({k: "" for k in i["pinout"]}), "no pin is described"),
+    (lambda i: i["project"].update(language="Wokwi"), "Missing key 'wokwi_id'"),
+    (lambda i: i["pinout"].pop("uio[7]"), "Missing 'uio[7]' in 'pinout' section"),
+    (lambda i: i["pinout"].update({"ui[8]": "x"}), "Invalid keys ['ui[8]']"),
+    (lambda i: i["pinout"].update({k: "" for k in i["pinout"]}),
+     "Please fill in the 'pinout' section"),
     (lambda i: i.pop("pinout"), "Missing 'pinout' section"),
 ])
 def test_each_rule(info, change, message):
@@ -57,8 +59,12 @@ def test_check_info_reports_template_text_and_bad_yaml(tmp_path, info, capsys):
     (tmp_path / "info.yaml").write_text(yaml.safe_dump(info))
     (tmp_path / "docs" / "info.md").write_text("## How it works\n\nExplain how your project works\n")
     assert main(["check-info", str(tmp_path)]) == 1
-    assert "template text" in capsys.readouterr().out
+    assert "Missing 'How it works' section in docs/info.md" in capsys.readouterr().out
     (tmp_path / "docs" / "info.md").write_text("## How it works\n\nA MAC array.\n")
+    assert main(["check-info", str(tmp_path / "info.yaml")]) == 1    # no src/project.v
+    assert "project.v doesn't exist in the repo" in capsys.readouterr().out
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "project.v").write_text("module tt_um_tapeflow_systolic(); endmodule\n")
     assert main(["check-info", str(tmp_path / "info.yaml")]) == 0
     (tmp_path / "info.yaml").write_text("project: [unclosed")
     assert main(["check-info", str(tmp_path)]) == 1
