@@ -188,9 +188,10 @@ def _precheck(args) -> int:
     results = run_precheck(args.path, layer_properties(root), magic_tech(root), out)
     xml, markdown = write_reports(results, out)
     width = max(len(r.name) for r in results)
+    tt_width = max(len(r.tt_check) for r in results)
     for result in results:
         note = f"  {result.message}" if result.message else ""
-        print(f"{result.status:<8} {result.name:<{width}}{note}")
+        print(f"{result.status:<8} {result.name:<{width}}  [{result.tt_check:<{tt_width}}]{note}")
     counts = {status: sum(r.status == status for r in results)
               for status in ("passed", "failed", "skipped")}
     print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped; "

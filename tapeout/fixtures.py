@@ -238,10 +238,10 @@ VARIANTS: dict[str, Callable[[Draft], None]] = {
     "Exactly one top cell": lambda d: setattr(d, "extra_top_cell", True),
     "Layers allowed": lambda d: d.rects.append(((200, 0), (30.0, 30.0, 31.0, 31.0))),
     "Cell names": lambda d: d.renamed_cells.update({CELLS[1]: "tap#cell"}),
-    "No zero-area shapes": lambda d: d.polygons.append(((68, 20), [(50, 50), (51, 50), (52, 50)])),
+    "KLayout zero area": lambda d: d.polygons.append(((68, 20), [(50, 50), (51, 50), (52, 50)])),
     "Pins drawn on <layer>.pin in the top cell": _drop_gds_pin,
-    "Pin and label shapes over drawing": _pin_without_drawing,
-    "nwell to urpm spacing >= 0.7 um": _urpm_near_nwell,
+    "KLayout pin label overlapping drawing": _pin_without_drawing,
+    "urpm/nwell check": _urpm_near_nwell,
     "LEF origin and size": lambda d: setattr(d, "lef_size", ("160.000", d.lef_size[1])),
     "Signal pins match the template": _move_signal_pin,
     "Power pins": _narrow_power,
@@ -256,4 +256,60 @@ VARIANTS: dict[str, Callable[[Draft], None]] = {
 def variant(name: str, tile: str = "1x1") -> Draft:
     draft = copy.deepcopy(reference(tile))
     VARIANTS[name](draft)
+    return draft
+
+
+# -- edits where tapeflow's precheck once disagreed with TinyTapeout's ----------------
+def _split_signal_pin(draft: Draft) -> None:
+    """clk drawn in the LEF as two overlapping rectangles (their union is the pin)."""
+    direction, use, [(layer, (x1, y1, x2, y2))] = draft.lef_pins["clk"]
+    middle = (y1 + y2) // 2
+    draft.lef_pins["clk"] = (direction, use, [(layer, (x1, y1, x2, middle + 100)),
+                                              (layer, (x1, middle - 100, x2, y2))])
+
+
+def _split_power_strap(draft: Draft) -> None:
+    """The first VGND strap given as two halves that abut."""
+    direction, use, rects = draft.lef_pins["VGND"]
+    layer, (x1, y1, x2, y2) = rects[0]
+    middle = (y1 + y2) // 2
+    draft.lef_pins["VGND"] = (direction, use, [(layer, (x1, y1, x2, middle)),
+                                               (layer, (x1, middle, x2, y2))] + rects[1:])
+
+
+def _vdpwr(draft: Draft) -> None:
+    """TinyTapeout's current name for the digital supply, in LEF and Verilog."""
+    draft.lef_pins = {("VDPWR" if name == "VPWR" else name): pin
+                      for name, pin in draft.lef_pins.items()}
+    draft.verilog = draft.verilog.replace("VPWR", "VDPWR")
+    draft.labels = [(spec, "VDPWR" if text == "VPWR" else text, origin)
+                    for spec, text, origin in draft.labels]
+
+
+def _shape(layer: tuple[int, int], box=(30.0, 30.0, 31.0, 31.0)) -> Callable[[Draft], None]:
+    return lambda draft: draft.rects.append((layer, box))
+
+
+#: edit -> what it does to the reference tile; TinyTapeout's precheck.py is the
+#: judge of each (tests/test_precheck_vs_tinytapeout.py)
+PARITY_EDITS: dict[str, Callable[[Draft], None]] = {
+    "layer 102/20": _shape((102, 20)),
+    "layer 83/6": _shape((83, 6)),
+    "layer 10/0": _shape((10, 0)),
+    "layer 201/20": _shape((201, 20)),
+    "layer 235/250": _shape((235, 250)),
+    "met1.label polygon without met1": _shape((68, 5), (20.0, 20.0, 21.0, 21.0)),
+    "met4 label text away from met4": lambda d: d.labels.append((MET4_LABEL, "note", (5.0, 5.0))),
+    "met1 shape 1 nm off the 5 nm grid": _shape((68, 20), (30.001, 30.0, 31.001, 31.0)),
+    "VAPWR in a digital project's Verilog": lambda d: setattr(
+        d, "verilog", d.verilog.replace("endmodule", "  wire VAPWR;\nendmodule")),
+    "power pins named VDPWR": _vdpwr,
+    "signal pin as two overlapping LEF rectangles": _split_signal_pin,
+    "power strap as two LEF halves": _split_power_strap,
+}
+
+
+def edited(name: str, tile: str = "1x1") -> Draft:
+    draft = copy.deepcopy(reference(tile))
+    PARITY_EDITS[name](draft)
     return draft

@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .tt_data import tt_root
+# the layers TT's tables name that lambdapdk's sky130A.lyp lacks (without them
+# precheck.py's layer check stops with a KeyError)
+from .tt_tables import MISSING_LAYERS
 
 TOOLS = Path("tt-support-tools")
 PRECHECK = TOOLS / "precheck"
-#: Layers TT's tech_data.py names that lambdapdk's sky130A.lyp lacks (without
-#: them precheck.py's layer check stops with a KeyError); numbers from the
-#: SkyWater layer map.
-MISSING_LAYERS = {"capm.drawing": "89/44", "capm2.drawing": "97/44"}
 #: magic reads TinyTapeout's GDS with half-lambda coordinates, as open_pdks'
 #: own sky130A.magicrc arranges.
 MAGICRC = """\
