@@ -17,7 +17,7 @@ from tapeflow.reports.render import write_report
 from tapeflow.reports.run_data import ReportError, load_run
 from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, check_metadata,
                                         check_project_folder)
-from tapeflow.tapeout.package import PackageError, write_package
+from tapeflow.tapeout.package import PackageError, PackageRefused, write_package
 from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, write_reports
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--description", help="one line (default: generated from the design)")
     package.add_argument("--discord", default="", help="discord user name (optional)")
     package.add_argument("--out", type=Path, help="output folder")
+    package.add_argument("--allow-incomplete", action="store_true",
+                         help="package a run whose synthesis, tile-fit or timing did not pass "
+                              "(or with a failed stage); its README lists them and why")
 
     check_info = commands.add_parser(
         "check-info", help="validate a TinyTapeout project's info.yaml and docs/info.md")
@@ -122,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
                 "precheck": _precheck, "check-info": _check_info}
     try:
         return handlers[args.command](args)
+    except PackageRefused as error:          # the run, not the command, is incomplete
+        print(f"tapeflow: error: {error}", file=sys.stderr)
+        return 1
     except (SpecError, ParameterError, UnknownDesignError, PdkError,
             TinyTapeoutDataError, ReportError, BrowserError, MetadataError,
             PackageError, PrecheckError, CornerDataError) as error:
@@ -207,7 +213,8 @@ def _package(args) -> int:
         f"MAC array, {spec.sustained_macs_per_cycle:g} MACs/cycle through the TT pins")
     metadata = ProjectMetadata(args.title, args.author, description, args.discord)
     check_metadata(metadata)
-    folder = write_package(run, metadata, args.out or run.run_dir / "tt_project")
+    folder = write_package(run, metadata, args.out or run.run_dir / "tt_project",
+                           args.allow_incomplete)
     print(folder)
     return 0
 

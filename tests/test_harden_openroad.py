@@ -174,8 +174,8 @@ def test_package_refuses_a_run_whose_signoff_failed(hardened_default, tmp_path):
     signoff["status"], signoff["reason"] = "failed", "signoff found 1 LVS mismatches"
     (copy / "manifest.json").write_text(json.dumps(manifest))
     package = tapeflow("package", str(copy), "--title", "MAC", "--author", "tapeflow")
-    assert package.returncode == 2
-    assert package.stderr.count("\n") == 1 and "signoff stage failed" in package.stderr
+    assert package.returncode == 1
+    assert package.stderr.count("\n") == 1 and "signoff: failed" in package.stderr
     assert not (copy / "tt_project").exists()
 
 

@@ -97,6 +97,11 @@ def tile_fit(tile="1x2"):
                                                 None)])
 
 
+def front(tile="1x2"):
+    """Stand-ins for the stages a package needs: synthesis, tile-fit, timing."""
+    return [stand_in("synthesize"), tile_fit(tile), stand_in("sta-pre")]
+
+
 def executed(tmp_path, *stages):
     from tapeflow.flows.engine.execute import execute
     from tapeflow.flows.engine.progress import Progress
@@ -111,7 +116,7 @@ def executed(tmp_path, *stages):
 @pytest.mark.slow
 @needs_iverilog
 def test_package_of_a_run_validates_and_its_tests_pass_with_icarus(tmp_path):
-    run_dir = executed(tmp_path, tile_fit())
+    run_dir = executed(tmp_path, *front())
     assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
     folder = run_dir / "tt_project"
     info = yaml.safe_load((folder / "info.yaml").read_text())
@@ -139,7 +144,7 @@ def test_package_is_a_tinytapeout_repository(tmp_path):
     """What TinyTapeout's actions need, taken from its template as it is."""
     from tapeflow.tapeout.tt_data import tt_root
 
-    run_dir = executed(tmp_path, tile_fit())
+    run_dir = executed(tmp_path, *front())
     assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
     folder, template = run_dir / "tt_project", tt_root() / "ttsky-verilog-template"
     workflows = sorted(p.name for p in (template / ".github" / "workflows").iterdir())
@@ -181,7 +186,7 @@ def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path,
                 "netlist_powered": gds.with_suffix(".v")}
 
     utilization = Metric("postroute_utilization_pct", 41.5, "%", Layer.L7, "stand-in", None)
-    run_dir = executed(tmp_path, tile_fit(), stand_in("harden", hardened, [utilization]),
+    run_dir = executed(tmp_path, *front(), stand_in("harden", hardened, [utilization]),
                        *(stand_in(name) for name in ("sta-post", "signoff",
                                                      "verify-gl-postroute")))
     assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 0
@@ -199,24 +204,43 @@ def test_hardened_run_gets_a_tt_submission_bundle_that_passes_precheck(tmp_path,
 
 @pytest.mark.parametrize("failed", ["harden", "signoff"])
 def test_package_refuses_a_run_whose_hardening_failed(tmp_path, capsys, failed):
-    stages = [tile_fit()] + [stand_in(name, status="failed" if name == failed else "passed",
-                                      reason="killed" if name == failed else None)
-                             for name in ("harden", "signoff")]
+    stages = front() + [stand_in(name, status="failed" if name == failed else "passed",
+                                 reason="killed" if name == failed else None)
+                        for name in ("harden", "signoff")]
     run_dir = executed(tmp_path, *stages)
-    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 2
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 1
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and f"{failed} stage failed (killed)" in error
+    assert error.count("\n") == 1 and f"{failed}: failed (killed)" in error
     assert not (run_dir / "tt_project").exists()
 
 
-def test_package_refuses_a_run_without_a_fitted_tile(tmp_path, capsys):
-    run_dir = executed(tmp_path)
-    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 2
-    assert "no fitted tile" in capsys.readouterr().err
+@pytest.mark.parametrize("missing", ["synthesize", "tile-fit", "sta-pre"])
+def test_package_refuses_a_run_without_synthesis_tile_or_timing(tmp_path, capsys, missing):
+    stages = [s for s in front() if s.name != missing]
+    run_dir = executed(tmp_path, *stages)
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"{missing}: never ran" in error
+    assert "--allow-incomplete" in error and not (run_dir / "tt_project").exists()
+
+
+def test_allow_incomplete_says_what_is_missing_but_never_guesses_a_tile(tmp_path, capsys):
+    stages = [stand_in("synthesize"), tile_fit("1x2"),
+              stand_in("sta-pre", status="failed", reason="setup violated at ss_100C_1v60")]
+    run_dir = executed(tmp_path, *stages)
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane",
+                 "--allow-incomplete"]) == 0
+    readme = (run_dir / "tt_project" / "README.md").read_text()
+    assert "Packaged from an incomplete run" in readme
+    assert "- sta-pre: failed (setup violated at ss_100C_1v60)" in readme
+    untiled = executed(tmp_path / "untiled", stand_in("synthesize"), stand_in("sta-pre"))
+    assert main(["package", str(untiled), "--title", "MAC", "--author", "Jane",
+                 "--allow-incomplete"]) == 1
+    assert "no tile from tile-fit" in capsys.readouterr().err
 
 
 def test_skipped_hardening_is_packaged_without_a_bundle_saying_why(tmp_path):
-    stages = [tile_fit()] + [stand_in(name, status="skipped",
+    stages = front() + [stand_in(name, status="skipped",
                                       reason="openroad not found on PATH")
                              for name in ("harden", "signoff")]
     run_dir = executed(tmp_path, *stages)
