@@ -637,3 +637,31 @@ def failed_tt_checks(results: list[CheckResult]) -> set[str]:
     """The TinyTapeout checks these results fail (its names), to set beside
     what its own precheck.py says."""
     return {r.tt_check for r in results if r.status == "failed"}
+
+
+def run_check(name: str, inputs: Inputs, layer_properties: Path,
+              magic_tech: Path | None = None, work_dir: Path | None = None) -> CheckResult:
+    """One check, by its name, on the files ``inputs`` names, tile or not
+    (TinyTapeout's own precheck tests judge single small files this way)."""
+    import gdstk
+    tables = precheck_tables(layer_properties)
+    gds_checks = {c.__doc__.splitlines()[0]: c for c in
+                  (_top_cell_name, _no_met5, _boundary_present, _outside_boundary,
+                   _single_top_cell, _allowed_layers, _cell_names)}
+    with tempfile.TemporaryDirectory(prefix="tapeflow-check-") as scratch:
+        folder = work_dir or Path(scratch)
+        if name in gds_checks:
+            layout = gdstk.read_gds(str(inputs.gds))
+            result = _result(name, gds_checks[name](layout, inputs, None, None, tables))
+        elif name in DECK_BY_CHECK:
+            result = _result(name, run_deck(DECK_BY_CHECK[name], inputs.gds, inputs.top, folder))
+        elif name == "Magic DRC":
+            result = _magic_drc(inputs, True, magic_tech, folder)
+        elif name == "Power pin names and USE":
+            result = _result(name, _power_names(inputs))
+        elif name == "Verilog parses":
+            result = _result(name, _verilog_parses(inputs.verilog))
+        else:
+            raise PrecheckError(f"no single check named {name!r}")
+    result.tt_check = TT_CHECKS[name]
+    return result

