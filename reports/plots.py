@@ -158,8 +158,41 @@ def sky130_layer_properties():
     return layer_properties(root) if root is not None else None   # no download for a picture
 
 
+def tile_floorplan(run: RunData) -> bytes | None:
+    """The chosen tile from TinyTapeout's template: die, core, the template's
+    pins and TinyTapeout's met4 power straps (for a run with no layout yet)."""
+    tile = run.value("tile")
+    if tile is None or run.output("harden", "layout_png") is not None:
+        return None
+    from matplotlib.patches import Rectangle
+
+    from tapeflow.tapeout.tile_constraints import tile_constraints
+    plan = tile_constraints(str(tile))
+    figure, axes = plt.subplots(figsize=(4.6, 4.6 * plan.height / plan.width + 0.6))
+
+    def box(rect, **style):
+        x1, y1, x2, y2 = (v / 1000 for v in rect)
+        axes.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, **style))
+
+    box(plan.die, fill=False, edgecolor="k", linewidth=1.2)
+    box(plan.core, facecolor="#eef3fb", edgecolor="#9ab", linewidth=0.6)
+    for net, color in (("VPWR", "#c62828"), ("VGND", "#1565c0")):
+        for rect in plan.straps[net]:
+            box(rect, facecolor=color, alpha=0.55, linewidth=0)
+    for pin in plan.pins.values():
+        box(pin.rect, facecolor="#2e7d32", linewidth=0)
+    axes.set_xlim(-2, plan.width / 1000 + 2)
+    axes.set_ylim(-2, plan.height / 1000 + 2)
+    axes.set_aspect("equal")
+    axes.set_xlabel("µm")
+    axes.set_title(f"TinyTapeout tile {tile}: core, {len(plan.pins)} template pins (green), "
+                   f"met4 VPWR/VGND straps", fontsize=8)
+    return _png(figure)
+
+
 FIGURES = {
     "L5": [("roofline", roofline)],
     "L7": [("area_breakdown", area_breakdown), ("tile_utilization", tile_utilization),
            ("slack_by_corner", slack_by_corner), ("layout", layout)],
+    "L8": [("tile_floorplan", tile_floorplan)],
 }

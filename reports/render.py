@@ -10,6 +10,7 @@ from tapeflow.flows.engine.atomic import write_json_atomic, write_text_atomic
 
 from .run_data import RunData
 from .sections import Section, Table, build_sections, stage_table
+from .verdict import Verdict, verdicts
 
 
 def write_report(run: RunData, out_dir: Path) -> dict[str, Path]:
@@ -23,9 +24,10 @@ def write_report(run: RunData, out_dir: Path) -> dict[str, Path]:
             (figures_dir / f"{figure.name}.png").write_bytes(figure.png)
     paths = {"json": out_dir / "report.json", "markdown": out_dir / "report.md",
              "html": out_dir / "report.html"}
-    write_json_atomic(paths["json"], _as_json(run, sections, stages))
-    write_text_atomic(paths["markdown"], _as_markdown(run, sections, stages))
-    write_text_atomic(paths["html"], _as_html(run, sections, stages))
+    answers = verdicts(run)
+    write_json_atomic(paths["json"], _as_json(run, sections, stages, answers))
+    write_text_atomic(paths["markdown"], _as_markdown(run, sections, stages, answers))
+    write_text_atomic(paths["html"], _as_html(run, sections, stages, answers))
     return paths
 
 
@@ -33,9 +35,11 @@ def _title(run: RunData) -> str:
     return f"tapeflow report: {run.design} {run.tag}"
 
 
-def _as_json(run: RunData, sections: list[Section], stages: Table) -> dict:
+def _as_json(run: RunData, sections: list[Section], stages: Table,
+             answers: list[Verdict]) -> dict:
     return {
         "design": run.design, "tag": run.tag, "parameters": run.parameters,
+        "verdict": [vars(v) for v in answers],
         "tapeflow_version": run.tapeflow_version, "run_dir": str(run.run_dir),
         "stages": [dict(zip(stages.columns, row)) for row in stages.rows],
         "layers": {s.layer: {
@@ -63,8 +67,20 @@ def _metric_table(section: Section) -> Table:
                   for m, stage in section.metrics])
 
 
-def _as_markdown(run: RunData, sections: list[Section], stages: Table) -> str:
-    parts = [f"# {_title(run)}", "",
+#: a verdict's mark where no colour is shown
+_MARK = {"green": "✅", "amber": "⚠️", "red": "❌"}
+#: tables longer than this fold (<details>), so the page reads top-down
+FOLD_ROWS = 12
+
+
+def _verdict_table(answers: list[Verdict]) -> Table:
+    return Table("Can I tape this out?", ["question", "", "answer", "detail"],
+                 [[v.question, _MARK[v.state], v.answer, v.detail] for v in answers])
+
+
+def _as_markdown(run: RunData, sections: list[Section], stages: Table,
+                 answers: list[Verdict]) -> str:
+    parts = [f"# {_title(run)}", "", _md_table(_verdict_table(answers)),
              "Parameters: " + ", ".join(f"`{k}={v}`" for k, v in run.parameters.items()), "",
              _md_table(stages)]
     for section in sections:
@@ -87,6 +103,11 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 th { background: #f2f2f2; } caption { font-weight: bold; text-align: left; padding: 4px 0; }
 .passed { color: #17702a; } .failed { color: #b00020; } .skipped { color: #8a6d00; }
 .note { color: #666; font-style: italic; } img { max-width: 100%; }
+.first { display: flex; gap: 1.5em; align-items: flex-start; }
+.first table { font-size: 0.95em; flex: 1; } .first figure { width: 42%; margin: 0; }
+.badge { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 50%; }
+.green { background: #2e9e44; } .amber { background: #e0a800; } .red { background: #c62828; }
+summary { cursor: pointer; font-weight: bold; margin: 0.6em 0; }
 """
 
 # Marks the page once every embedded picture has decoded, so a headless
@@ -97,6 +118,9 @@ window.addEventListener("load", function () {
   var images = Array.from(document.images);
   var ok = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
   document.body.setAttribute("data-images-loaded", ok.length + "/" + images.length);
+  // the page's full height at this width, so a screenshot can take all of it
+  document.body.setAttribute("data-page-height",
+                             String(document.documentElement.scrollHeight));
 });
 </script>
 """
@@ -116,13 +140,42 @@ def _html_table(table: Table, status_column: int | None = None) -> str:
             + "".join(rows) + "</table>")
 
 
-def _as_html(run: RunData, sections: list[Section], stages: Table) -> str:
-    body = [f"<h1>{html.escape(_title(run))}</h1>",
+def _verdict_panel(answers: list[Verdict], sections: list[Section]) -> str:
+    """The first screen: the answers, and beside them the layout (or the
+    floorplan of the chosen tile when there is no GDS yet)."""
+    rows = "".join(
+        f'<tr><td>{html.escape(v.question)}</td><td><span class="badge {v.state}" '
+        f'title="{v.state}"></span></td><td class="verdict-{v.state}">{html.escape(v.answer)}'
+        f'</td><td><a href="#{v.detail}">{v.detail}</a></td></tr>' for v in answers)
+    table = (f'<table id="verdict"><caption>Can I tape this out?</caption>'
+             f"<tr><th>question</th><th></th><th>answer</th><th>detail</th></tr>{rows}</table>")
+    picture = next((f for s in sections for f in s.figures if f.name == "layout"), None) \
+        or next((f for s in sections for f in s.figures if f.name == "tile_floorplan"), None)
+    figure = ""
+    if picture is not None:
+        data = base64.b64encode(picture.png).decode()
+        figure = (f'<figure><img alt="{html.escape(picture.caption)}" '
+                  f'src="data:image/png;base64,{data}"><figcaption>'
+                  f"{html.escape(picture.caption)}</figcaption></figure>")
+    return f'<div class="first">{table}{figure}</div>'
+
+
+def _folded(table: Table, status_column: int | None = None) -> str:
+    rendered = _html_table(table, status_column)
+    if len(table.rows) <= FOLD_ROWS:
+        return rendered
+    return (f"<details><summary>{html.escape(table.title)} ({len(table.rows)} rows)</summary>"
+            f"{rendered}</details>")
+
+
+def _as_html(run: RunData, sections: list[Section], stages: Table,
+             answers: list[Verdict]) -> str:
+    body = [f"<h1>{html.escape(_title(run))}</h1>", _verdict_panel(answers, sections),
             "<p>" + ", ".join(f"<code>{html.escape(f'{k}={v}')}</code>"
                               for k, v in run.parameters.items()) + "</p>",
-            _html_table(stages, status_column=2)]
+            _folded(stages, status_column=2)]
     for section in sections:
-        body.append(f"<h2>{html.escape(section.title)}</h2>")
+        body.append(f'<h2 id="{section.layer}">{html.escape(section.title)}</h2>')
         body += [f'<p class="note">{html.escape(note)}</p>' for note in section.notes]
         for figure in section.figures:
             data = base64.b64encode(figure.png).decode()
@@ -133,9 +186,12 @@ def _as_html(run: RunData, sections: list[Section], stages: Table) -> str:
                          f'<a href="{html.escape(figure.link)}">full-size picture</a>'
                          f'</figcaption>')
             body.append(f"<figure>{image}</figure>")
-        body += [_html_table(table) for table in section.tables]
+        body += [_folded(table) for table in section.tables]
         if section.metrics:
-            body.append(_html_table(_metric_table(section)))
+            metrics = _metric_table(section)
+            body.append(f"<details><summary>All {len(metrics.rows)} metrics of "
+                        f"{html.escape(section.layer)}, with unit, stage, tool and file"
+                        f"</summary>{_html_table(metrics)}</details>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(_title(run))}</title><style>{_STYLE}</style></head>"
             f"<body>{''.join(body)}{_IMAGES_LOADED}</body></html>\n")

@@ -94,6 +94,7 @@ def write_package(run: RunData, metadata: ProjectMetadata, out_dir: Path,
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
     try:
         _fill(staging, run, spec, info, verilog, clock_ns, tile, incomplete)
+        _normal_permissions(staging)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staging.rename(out_dir)
@@ -101,6 +102,14 @@ def write_package(run: RunData, metadata: ProjectMetadata, out_dir: Path,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out_dir
+
+
+def _normal_permissions(root: Path) -> None:
+    """0755 folders, 0644 files: the staging folder is made 0700 (mkdtemp),
+    and files copied from a read-only TinyTapeout checkout come read-only."""
+    root.chmod(0o755)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def _fill(root: Path, run: RunData, spec: SystolicSpec, info: dict, verilog: Path,

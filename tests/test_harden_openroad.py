@@ -19,8 +19,16 @@ from .conftest import needs_iverilog, require_tool, tapeflow_run
 
 OPENROAD_HINT = "see `tapeflow doctor` for OpenROAD install options"
 TOP = "tt_um_tapeflow_systolic"
-#: The README's 1x1 example.
-ONE_BY_ONE = ["--set", "rows=1", "--set", "fold=1"]
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_example(says: str) -> tuple[list[str], str]:
+    """(the arguments, the tile it names) of the README's `tapeflow run`
+    example whose comment says ``says``."""
+    line = next(line for line in README.read_text().splitlines()
+                if "tapeflow run" in line and says in line)
+    arguments, comment = line.split("tapeflow run", 1)[1].split("#", 1)
+    return arguments.split(), re.search(r"(\d+x\d+) tile", comment).group(1)
 
 pytestmark = [pytest.mark.slow, pytest.mark.openroad, needs_iverilog,
               require_tool("openroad", OPENROAD_HINT),
@@ -180,10 +188,13 @@ def test_package_refuses_a_run_whose_signoff_failed(hardened_default, tmp_path):
 
 
 def test_one_by_one_configuration_hardens_into_a_1x1_tile(tmp_path):
-    run, _seconds = tapeflow_run(tmp_path, *ONE_BY_ONE)
+    """The README's example, as it is written there, does what its comment says."""
+    arguments, tile = readme_example("signs off in a 1x1 tile")
+    assert arguments == ["--set", "rows=1", "--set", "fold=1"] and tile == "1x1"
+    run, _seconds = tapeflow_run(tmp_path, *arguments)
     (manifest_path,) = tmp_path.glob("systolic-*/manifest.json")
     _run_dir, stages, value = finished(run, manifest_path)
-    assert value["tile"] == "1x1"
+    assert value["tile"] == tile
     assert stages["signoff"]["status"] == "passed"
     assert value["drc_errors"] == 0 and value["lvs_errors"] == 0
     assert value["routed_worst_setup_slack_ns"] >= 0

@@ -95,3 +95,27 @@ def test_doctor_lists_every_tool_of_the_flow(capsys):
     if which("openroad") is None:
         assert "MISSING" in openroad and "harden" in openroad
         assert "Ubuntu 22.04/24.04: `sc-install openroad`" in openroad
+
+
+def test_doctor_checks_the_data_too(capsys, monkeypatch, tmp_path, pdk_root):
+    from tapeflow.flows.adapters.pdk import PDK_ROOT_ENV
+    from tapeflow.tapeout.tt_data import TT_ROOT_ENV
+
+    monkeypatch.delenv("PDK_ROOT", raising=False)
+    main(["doctor"])
+    found = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()
+             if line.split()[:1] in (["pdk"], ["corners"], ["tinytapeout"])}
+    assert "found" in found["pdk"] and str(pdk_root) in found["pdk"]
+    assert "found" in found["corners"] and "ss_100C_1v60" in found["corners"]
+    assert "found" in found["tinytapeout"]
+    # without them: what each missing item disables, and a non-zero exit
+    monkeypatch.delenv(PDK_ROOT_ENV)
+    monkeypatch.setenv(TT_ROOT_ENV, str(tmp_path / "nowhere"))
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    missing = {line.split()[0]: line for line in out.splitlines()
+               if line.split()[:2] in (["pdk", "MISSING"], ["corners", "MISSING"],
+                                       ["tinytapeout", "MISSING"])}
+    assert set(missing) == {"pdk", "corners", "tinytapeout"}
+    assert "synthesize and every later stage are skipped" in missing["pdk"]
+    assert "tile-fit, harden, package, precheck and check-info fail" in missing["tinytapeout"]

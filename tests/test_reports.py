@@ -185,3 +185,69 @@ def test_hardened_run_reports_routed_timing_signoff_layers_and_layout(tmp_path, 
     assert "the run's clock (20 ns) 50 MHz" in l5["sustained_gmacs_per_second"].source
     assert l5["sustained_gmacs_per_second"].value == round(2.0 * 50 / 1000, 4)
     assert "routed fmax, slowest corner 64.5 MHz" in l5["sustained_gmacs_per_second_at_fmax"].source
+
+
+def _with_stage(run_dir, name, metrics, status="passed", reason=None):
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["stages"].append({"name": name, "layer": "L7", "status": status, "reason": reason,
+                               "warnings": [], "up_to_date": False, "wall_seconds": 1.0,
+                               "tools": {}, "outputs": [],
+                               "metrics": [_metric(n, v, u, "L7") for n, v, u in metrics]})
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_verdict_panel_answers_from_the_manifest(tmp_path):
+    from tapeflow.reports.verdict import PRECHECK_RESULTS, verdicts
+
+    run_dir = _manifest(tmp_path, "a", 2, 18_000.0)
+    _with_stage(run_dir, "tile-fit", [("tile", "1x2", "tile"), ("tile_utilization", 53.7, "%")])
+    _with_stage(run_dir, "verify-rtl", [("rtl_tests_run", 7, "tests"),
+                                        ("rtl_tests_passed", 7, "tests"),
+                                        ("functional_coverage_percent", 100.0, "%")])
+    _with_stage(run_dir, "sta-pre", [("setup_slack_tt_025C_1v80_ns", 12.8, "ns"),
+                                     ("hold_slack_tt_025C_1v80_ns", 0.17, "ns"),
+                                     ("fmax_tt_025C_1v80_mhz", 138.0, "MHz")])
+    answers = {v.question: v for v in verdicts(load_run(run_dir))}
+    assert answers["Does it fit a tile?"].state == "green"
+    assert "tile 1x2 at 53.7 %" in answers["Does it fit a tile?"].answer
+    assert answers["Timing at 50 MHz?"].state == "amber"          # not routed yet
+    assert "tt_025C_1v80 setup +12.80, hold +0.17 ns" in answers["Timing at 50 MHz?"].answer
+    assert answers["Do the tests pass?"].state == "amber"         # no gate-level tests yet
+    assert answers["DRC, LVS, antenna clean?"].state == "amber"
+    assert answers["Ready to submit?"].state == "amber"
+
+    for name, total in (("gl_icarus", 7), ("postroute_gl_icarus", 7)):
+        _with_stage(run_dir, f"{name}-stage", [(f"{name}_tests_run", total, "tests"),
+                                               (f"{name}_tests_passed", total, "tests")])
+    _with_stage(run_dir, "sta-post", [("routed_worst_setup_slack_ns", 5.77, "ns"),
+                                      ("routed_worst_hold_slack_ns", 0.1, "ns"),
+                                      ("signoff_corners", 9, "corners")])
+    _with_stage(run_dir, "signoff", [("drc_errors", 0, "errors"), ("lvs_errors", 0, "errors"),
+                                     ("postroute_antenna_nets", 0, "nets")])
+    results = run_dir.joinpath(*PRECHECK_RESULTS)
+    results.parent.mkdir(parents=True)
+    results.write_text('<testsuites><testsuite><testcase name="Magic DRC"/>'
+                       '<testcase name="Layers allowed"/></testsuite></testsuites>')
+    answers = {v.question: v for v in verdicts(load_run(run_dir))}
+    assert {v.state for v in answers.values()} == {"green"}
+    assert answers["Timing at 50 MHz?"].answer.startswith("routed, 9 corners: worst setup "
+                                                          "slack +5.77 ns")
+    assert answers["TinyTapeout precheck?"].answer == "2 passed, 0 failed, 0 skipped"
+
+    _with_stage(run_dir, "signoff-again", [("drc_errors", 3, "errors")])
+    answers = {v.question: v for v in verdicts(load_run(run_dir))}
+    assert answers["DRC, LVS, antenna clean?"].state == "red"
+    assert answers["Ready to submit?"].state == "red"
+    assert "DRC, LVS, antenna clean" in answers["Ready to submit?"].answer
+
+
+def test_verdict_panel_comes_first_and_long_tables_fold(tmp_path):
+    run_dir = _manifest(tmp_path, "a", 2, 18_000.0)
+    _with_stage(run_dir, "tile-fit", [("tile", "1x2", "tile"), ("tile_utilization", 53.7, "%")])
+    page = write_report(load_run(run_dir), tmp_path / "out")["html"].read_text()
+    assert page.index('id="verdict"') < page.index('<h2 id="L5"')
+    assert "<details><summary>All " in page
+    # beside it the chosen tile's floorplan, as there is no layout yet
+    assert page.index('alt="tile floorplan"') < page.index('<h2 id="L5"')
+    data = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [v["question"] for v in data["verdict"]][-1] == "Ready to submit?"

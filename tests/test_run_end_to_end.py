@@ -4,8 +4,11 @@ then again to see every stage up to date."""
 import importlib.util
 import io
 import json
+import re
+import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,7 +96,7 @@ def test_full_run_then_everything_up_to_date(full_run):
 
 def test_report_of_the_run_traces_to_tool_reports(full_run):
     from tapeflow.flows.adapters.opensta import split_classes
-    from tapeflow.reports.browser import chromium, images_loaded
+    from tapeflow.reports.browser import chromium, images_loaded, page_height
 
     _, _, _, manifest_path = full_run
     run_dir = manifest_path.parent
@@ -115,10 +118,19 @@ def test_report_of_the_run_traces_to_tool_reports(full_run):
     junit = (run_dir / metrics["rtl_tests_run"]["file"]).read_text()
     assert metrics["rtl_tests_run"]["value"] == junit.count("<testcase")
     assert (run_dir / "report" / "report.md").exists()
+    # the first screen's answers are the manifest's numbers
+    verdict = {v["question"]: v for v in data["verdict"]}
+    assert verdict["Does it fit a tile?"]["answer"].startswith(
+        f"tile {metrics['tile']['value']} at {metrics['tile_utilization']['value']} %")
+    assert verdict["Do the tests pass?"]["answer"].startswith(
+        f"RTL {metrics['rtl_tests_passed']['value']}/{metrics['rtl_tests_run']['value']}")
     if chromium():
         loaded, total = images_loaded(run_dir / "report" / "report.html")
         assert loaded == total >= 4
-        assert (run_dir / "report" / "report.png").stat().st_size > 10_000
+        png = (run_dir / "report" / "report.png").read_bytes()
+        width, height = struct.unpack(">II", png[16:24])
+        # the whole page, at its real height: never a cut
+        assert (width, height) == (1200, page_height(run_dir / "report" / "report.html"))
 
 
 def test_compare_with_a_larger_array(full_run):
@@ -141,3 +153,35 @@ def test_compare_with_a_larger_array(full_run):
              if line[:2] == "L5" or line[:2] == "L7"}
     assert "+100.0" in lines["peak_macs_per_cycle"]
     assert "+" in lines["cell_area_um2"].split()[4]
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_number(pattern: str) -> tuple[str, ...]:
+    """The groups of ``pattern`` in the README's text (line breaks as spaces)."""
+    text = " ".join(README.read_text().split())
+    match = re.search(pattern, text)
+    assert match, f"the README no longer says {pattern!r}"
+    return match.groups()
+
+
+def test_readme_states_what_the_default_run_measures(full_run):
+    """The README's numbers for the default design come from a run: this one."""
+    _, _, _, manifest_path = full_run
+    value = {m["name"]: m["value"] for s in json.loads(manifest_path.read_text())["stages"]
+             for m in s["metrics"]}
+    cells, area, flops, tile, used = readme_number(
+        r"([\d,]+) cells, ([\d,]+) µm², (\d+) flip-flops, tile (\dx\d) at (\d+) %")
+    assert int(cells.replace(",", "")) == value["cell_count"]
+    assert int(area.replace(",", "")) == round(value["cell_area_um2"])
+    assert int(flops) == value["registers"]
+    assert tile == value["tile"] and int(used) == round(value["tile_utilization"])
+    setup, = readme_number(r"setup slack ≥ \+([\d.]+) ns \(at ss_100C_1v60")
+    assert min(value[f"setup_slack_{c}_ns"] for c in ("tt_025C_1v80", "ss_100C_1v60",
+                                                     "ff_n40C_1v95")) == pytest.approx(
+        float(setup), abs=0.005) == value["setup_slack_ss_100C_1v60_ns"]
+    hold, = readme_number(r"hold ≥ \+([\d.]+) ns \(ff_n40C_1v95\)")
+    assert value["hold_slack_ff_n40C_1v95_ns"] == pytest.approx(float(hold), abs=0.0005)
+    fmax, = readme_number(r"register-to-register fmax is ([\d.]+) MHz")
+    assert value["fmax_reg2reg_ss_100C_1v60_mhz"] == pytest.approx(float(fmax), abs=0.05)

@@ -158,6 +158,9 @@ def test_package_is_a_tinytapeout_repository(tmp_path):
     assert tb == (template / "test/tb.v").read_text().replace("tt_um_example",
                                                               "tt_um_tapeflow_systolic")
     assert "! grep failure results.xml" in step_script(folder)
+    modes = {oct(p.stat().st_mode & 0o777) for p in [folder, *folder.rglob("*")] if p.is_dir()}
+    assert modes == {"0o755"}
+    assert {oct(p.stat().st_mode & 0o777) for p in folder.rglob("*") if p.is_file()} == {"0o644"}
     # nothing is expected of uo_out while rst_n is low (gates start at X)
     for vectors in (folder / "test" / "vectors").glob("*.json"):
         data = json.loads(vectors.read_text())

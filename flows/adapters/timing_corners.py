@@ -81,9 +81,10 @@ def tt_corner_libraries(pdk_root: Path | None) -> list[Corner]:
         found = next((folder / file for folder in folders for file in (base, base + ".gz")
                       if (folder / file).is_file()), None)
         if found is None:
-            where = " or ".join(str(f) for f in folders) or "no folder (set PDK_ROOT)"
+            where = (f"is in neither {' nor '.join(str(f) for f in folders)}" if folders
+                     else "has no folder to be looked for in (no PDK_ROOT, no PDK root)")
             raise CornerDataError(
-                f"TinyTapeout's {name} liberty ({base}) is in neither {where}: install "
+                f"TinyTapeout's {name} liberty ({base}) {where}: install "
                 f"sky130A with ciel/volare and set PDK_ROOT, or put the three files in "
                 f"<pdk root>/{LOCAL_FOLDER}/ (or use --corners lambdapdk)")
         corners.append(Corner(name, found, role))
