@@ -200,10 +200,11 @@ def _deck_checks(layout, inputs: Inputs, use_decks: bool, work_dir: Path) -> lis
             except DeckUnavailable as error:
                 reason = str(error)
         else:
-            reason = "KLayout decks not run" if not use_decks else "KLayout not found"
+            reason = ("KLayout decks not asked for" if not use_decks
+                      else "KLayout not found: apt-get install klayout")
         fallback = fallbacks.get(name)
         if fallback is None:
-            results.append(CheckResult(name, "skipped", f"{reason} (apt-get install klayout)"))
+            results.append(CheckResult(name, "skipped", reason))
         else:
             result = _result(name, fallback(layout, inputs))
             result.message = f"{result.message} (gdstk: {reason})".strip()
