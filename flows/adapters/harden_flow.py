@@ -19,15 +19,15 @@ GDS_STEP = "write.gds"
 #: (DESIGN_REPAIR_MAX_SLEW_PCT, DESIGN_REPAIR_MAX_CAP_PCT): without them the
 #: routed wires pushed 25 pins past sky130hd's 1.5 ns max transition.
 REPAIR_MARGIN_PCT = 20.0
-#: LibreLane's sky130hd clock buffers (open_pdks CTS_CLK_BUFFERS). SC offers all
-#: five clkbuf sizes; characterising them made CTS take 37 s of a 309-flop
-#: tree, these three 4.6 s instead of 16.7 s when measured on their own.
 #: TinyTapeout's hold repair margins (the template's src/config.json:
 #: PL_RESIZER_HOLD_SLACK_MARGIN after CTS, GRT_RESIZER_HOLD_SLACK_MARGIN after
 #: global routing). SC's default of 0 left 1 ps of hold slack at ff_n40C_1v95
 #: once TinyTapeout's 0.25 ns clock uncertainty was in the SDC.
 HOLD_MARGIN_POST_CTS_NS = 0.1
 HOLD_MARGIN_POST_GRT_NS = 0.05
+#: LibreLane's sky130hd clock buffers (open_pdks CTS_CLK_BUFFERS). SC offers all
+#: five clkbuf sizes; characterising them made CTS take 37 s of a 309-flop
+#: tree, these three 4.6 s instead of 16.7 s when measured on their own.
 CLOCK_BUFFERS = ("sky130_fd_sc_hd__clkbuf_8", "sky130_fd_sc_hd__clkbuf_4",
                  "sky130_fd_sc_hd__clkbuf_2")
 

@@ -16,8 +16,6 @@ from pathlib import Path
 
 PDK_ROOT_ENV = "TAPEFLOW_PDK_ROOT"
 DATAROOT = "lambdapdk"
-#: SC's timing corners for sky130hd and the liberty each one reads.
-CORNERS = ("typical", "slow", "fast")
 
 
 #: sky130hd cells whose own layout fails magic's drc(full), the DRC
