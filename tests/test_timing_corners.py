@@ -101,8 +101,7 @@ def _timing(tmp_path, liberty, period_ns):
     netlist.write_text(NETLIST)
     sdc = TtSdc(period_ns=period_ns)
     write_sdc(folder / "paths.sdc", sdc)
-    design = StaDesign(netlist, "paths", folder / "paths.sdc", period_ns, sdc.clock_port,
-                       sdc.io_delay_fraction)
+    design = StaDesign(netlist, "paths", folder / "paths.sdc", sdc)
     return run_sta(design, "tt_025C_1v80", liberty, folder)
 
 

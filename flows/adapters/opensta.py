@@ -18,6 +18,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .tt_sdc import TtSdc
+
 _PATH_LINE = re.compile(
     r"^\s*(?:(?P<cap>-?[\d.]+)\s+)?(?P<slew>-?[\d.]+)\s+(?P<delay>-?[\d.]+)\s+(?P<time>-?[\d.]+)"
     r"\s+(?P<edge>[\^v])\s+(?P<pin>\S+)\s+\((?P<cell>[^)]+)\)\s*$")
@@ -180,9 +182,10 @@ def split_classes(text: str, period_ns: float, io_fraction: float
     return head, classes
 
 
-def _timing(corner: str, period_ns: float, report: Path, text: str,
-            io_fraction: float) -> tuple[CornerTiming, str]:
-    head, classes = split_classes(text, period_ns, io_fraction)
+def _timing(corner: str, report: Path, text: str,
+            constraints: TtSdc) -> tuple[CornerTiming, str]:
+    period_ns = constraints.period_ns
+    head, classes = split_classes(text, period_ns, constraints.io_delay_fraction)
     paths = parse_report_checks(head)
     return (CornerTiming(corner, period_ns, paths[0] if paths else None,
                          paths[1] if len(paths) > 1 else None, report, classes), head)
@@ -210,13 +213,11 @@ def _run_script(executable: str, script: Path, report: Path, corner: str,
 @dataclass(frozen=True)
 class StaDesign:
     """What every corner's OpenSTA session reads: the netlist, its top, the
-    SDC and the settings that SDC was written from."""
+    SDC file and the constraints it was written from (clock, IO delays)."""
     netlist: Path
     top: str
     sdc: Path
-    period_ns: float
-    clock_port: str = "clk"
-    io_fraction: float = 0.2
+    constraints: TtSdc
     #: supply ports of a powered netlist: no signals, so no fanout limit (their
     #: "fanout" counts the pins of fill and tap cells, which have no timing)
     supplies: tuple[str, ...] = ()
@@ -251,13 +252,13 @@ def run_sta(design: StaDesign, corner: str, liberty: Path, work_dir: Path,
         + estimate_tcl
         + "report_checks -path_delay max -fields {slew cap} -digits 3\n"
         "report_checks -path_delay min -fields {slew cap} -digits 3\n"
-        + class_commands(design.clock_port)
+        + class_commands(design.constraints.clock_port)
         + "exit\n")
     try:
         text = _run_script(executable, script, report, corner, timeout_s=600)
     finally:
         plain_liberty.unlink()
-    return _timing(corner, design.period_ns, report, text, design.io_fraction)[0]
+    return _timing(corner, report, text, design.constraints)[0]
 
 
 @dataclass(frozen=True)
@@ -300,10 +301,10 @@ def run_routed_sta(executable: str, design: StaDesign, corners: list[StaCorner],
             "puts \"TAPEFLOW_TNS max [sta::format_time [sta::total_negative_slack_cmd max] 3]\"\n"
             "puts \"TAPEFLOW_TNS min [sta::format_time [sta::total_negative_slack_cmd min] 3]\"\n"
             "report_check_types -max_slew -max_capacitance -max_fanout -violators -digits 3\n"
-            + class_commands(design.clock_port)
+            + class_commands(design.constraints.clock_port)
             + "exit\n")
         text = _run_script(executable, script, report, corner.name, timeout_s=900)
-        timing, head = _timing(corner.name, design.period_ns, report, text, design.io_fraction)
+        timing, head = _timing(corner.name, report, text, design.constraints)
         tns = {kind: float(value) for kind, value in _TNS.findall(head)}
         violators = [f"{pin}: required {req}, actual {actual}, slack {slack}"
                      for pin, req, actual, slack in _VIOLATOR.findall(head)

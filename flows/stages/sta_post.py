@@ -55,10 +55,9 @@ class StaPost(Stage):
         if not corners:
             return StageResult(Status.FAILED, "harden wrote no SPEF to time the routed design")
         try:
-            sdc = TtSdc(period_ns=ctx.settings.clock_period_ns)
             design = StaDesign(ctx.output("harden", "netlist_powered"), ctx.spec.top_name,
-                               ctx.output("synthesize", "sdc"), sdc.period_ns,
-                               sdc.clock_port, sdc.io_delay_fraction,
+                               ctx.output("synthesize", "sdc"),
+                               TtSdc(period_ns=ctx.settings.clock_period_ns),
                                tuple(sorted(set(WELL_SUPPLIES.values()))))
             timings = run_routed_sta(sta.location, design, corners, out_dir)
         except StaError as error:

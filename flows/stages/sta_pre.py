@@ -41,8 +41,7 @@ class StaPre(Stage):
         out_dir = ctx.stage_dir(self.name)
         sdc = TtSdc(period_ns=ctx.settings.clock_period_ns)
         design = StaDesign(ctx.output("synthesize", "netlist"), ctx.spec.top_name,
-                           ctx.output("synthesize", "sdc"), sdc.period_ns, sdc.clock_port,
-                           sdc.io_delay_fraction)
+                           ctx.output("synthesize", "sdc"), sdc)
         estimate = wire_load_tcl(out_dir)
         try:
             timings = [run_sta(design, corner.name, corner.liberty, out_dir, estimate)
