@@ -148,9 +148,7 @@ def run_precheck(path: Path, layer_properties: Path | None,
     results: list[CheckResult] = []
     layout = _read_gds(inputs.gds, results)
     macro = _read_lef(inputs, results)
-    gds_checks = [_top_cell_name, _no_met5, _boundary_present, _outside_boundary,
-                  _single_top_cell, _allowed_layers, _cell_names, _pins_in_gds]
-    for check in gds_checks:
+    for check in (*GDS_CHECKS.values(), _pins_in_gds):
         name = check.__doc__.splitlines()[0]
         if layout is None:
             results.append(CheckResult(name, "skipped", "the GDS could not be read"))
@@ -407,6 +405,12 @@ def _zero_area(layout, inputs) -> list[str]:
     return problems
 
 
+#: the checks that read the GDS alone, by name (the first line of each's doc)
+GDS_CHECKS = {check.__doc__.splitlines()[0]: check for check in (
+    _top_cell_name, _no_met5, _boundary_present, _outside_boundary, _single_top_cell,
+    _allowed_layers, _cell_names)}
+
+
 def _pins_in_gds(layout, inputs, constraints, macro, tables) -> list[str]:
     """Pins drawn on <layer>.pin in the top cell"""
     import gdstk
@@ -646,14 +650,11 @@ def run_check(name: str, inputs: Inputs, layer_properties: Path,
     (TinyTapeout's own precheck tests judge single small files this way)."""
     import gdstk
     tables = precheck_tables(layer_properties)
-    gds_checks = {c.__doc__.splitlines()[0]: c for c in
-                  (_top_cell_name, _no_met5, _boundary_present, _outside_boundary,
-                   _single_top_cell, _allowed_layers, _cell_names)}
     with tempfile.TemporaryDirectory(prefix="tapeflow-check-") as scratch:
         folder = work_dir or Path(scratch)
-        if name in gds_checks:
+        if name in GDS_CHECKS:
             layout = gdstk.read_gds(str(inputs.gds))
-            result = _result(name, gds_checks[name](layout, inputs, None, None, tables))
+            result = _result(name, GDS_CHECKS[name](layout, inputs, None, None, tables))
         elif name in DECK_BY_CHECK:
             result = _result(name, run_deck(DECK_BY_CHECK[name], inputs.gds, inputs.top, folder))
         elif name == "Magic DRC":

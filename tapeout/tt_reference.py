@@ -60,6 +60,15 @@ def reference_python() -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+def _precheck_python(python: Path | None) -> Path:
+    """``python``, else the one install.sh made; ReferenceUnavailable without."""
+    python = python or reference_python()
+    if python is None:
+        raise ReferenceUnavailable("no Python with precheck.py's packages "
+                                   "(scripts/install.sh makes .venv-ttprecheck)")
+    return python
+
+
 def layout_pdk_root(lyp: Path, tech: Path, target: Path) -> Path:
     """An open_pdks-shaped PDK_ROOT in ``target`` from lambdapdk's files."""
     klayout_dir = target / "sky130A" / "libs.tech" / "klayout" / "tech"
@@ -99,10 +108,7 @@ def run_reference_tests(lyp: Path, tech: Path, basetemp: Path, select: str,
     """TinyTapeout's own precheck tests (test_precheck.py, the ``-k``
     expression ``select``) with its fixtures written under ``basetemp``,
     where they stay: test name -> passed, failed or skipped."""
-    python = python or reference_python()
-    if python is None:
-        raise ReferenceUnavailable("no Python with precheck.py's packages "
-                                   "(scripts/install.sh makes .venv-ttprecheck)")
+    python = _precheck_python(python)
     with tempfile.TemporaryDirectory(prefix="tt-precheck-tests-") as scratch:
         work = Path(scratch)
         run_env = _private_tools(work, lyp, tech, python, None)
@@ -128,11 +134,8 @@ def run_reference_precheck(gds: Path, lyp: Path, tech: Path, python: Path | None
                            env: dict[str, str] | None = None) -> ReferenceResult:
     """TinyTapeout's precheck.py on ``gds`` (its folder or a parent holds
     info.yaml), from a private copy; its verdict per check."""
-    python = python or reference_python()
+    python = _precheck_python(python)
     source = tt_root() / PRECHECK
-    if python is None:
-        raise ReferenceUnavailable("no Python with precheck.py's packages "
-                                   "(scripts/install.sh makes .venv-ttprecheck)")
     if not (source / "precheck.py").is_file():
         raise ReferenceUnavailable(f"TinyTapeout's precheck.py is not in {source}")
     with tempfile.TemporaryDirectory(prefix="tt-precheck-") as scratch:

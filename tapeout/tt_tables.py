@@ -13,11 +13,11 @@ take the SkyWater layer map's numbers.
 from __future__ import annotations
 
 import importlib.util
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .layer_table import lyp_entries
 from .tt_data import tt_root
 
 TECH = "sky130A"
@@ -54,17 +54,9 @@ def _tech_data():
 
 
 def lyp_layers(lyp: Path) -> dict[str, Layer]:
-    """Layer name -> (layer, datatype) from a KLayout layer-properties file."""
-    layers = {}
-    for props in ET.parse(lyp).getroot().iter("properties"):
-        source = (props.findtext("source") or "").split("@")[0]
-        name = (props.findtext("name") or source).split(" - ")[0]
-        if "/" not in source:
-            continue
-        layer, datatype = source.split("/")
-        if layer.isdigit() and datatype.isdigit():
-            layers[name] = (int(layer), int(datatype))
-    return layers
+    """Layer name -> (layer, datatype); a later definition of a name wins, as
+    in TinyTapeout's precheck."""
+    return {name: key for name, key, _fill in lyp_entries(lyp)}
 
 
 @lru_cache(maxsize=4)
