@@ -19,6 +19,12 @@ def timing_corners(run: RunData) -> list[str]:
             if (match := _CORNER_FMAX.match(name))]
 
 
+def run_period_ns(run: RunData) -> float:
+    """The clock period the run was timed at (TinyTapeout's 20 ns if it
+    recorded none)."""
+    return float(run.settings.get("clock_period_ns") or 1000.0 / TT_CLOCK_MHZ)
+
+
 def run_clock(run: RunData) -> tuple[float, str]:
     """(MHz, what it is): the clock the run was timed at, which is the clock
     TinyTapeout runs the design at (its clock_hz)."""

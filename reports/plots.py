@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")                       # no display; PNG only
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .derived import fmax_ceiling, run_clock, timing_corners  # noqa: E402
+from .derived import fmax_ceiling, run_clock, run_period_ns, timing_corners  # noqa: E402
 from .layout import draw_gds  # noqa: E402
 from .run_data import RunData  # noqa: E402
 
@@ -114,8 +114,8 @@ def slack_by_corner(run: RunData) -> bytes | None:
     axes.axhline(0, color="k", linewidth=0.8)
     axes.set_xticks(list(range(len(corners))), corners)
     axes.set_ylabel("slack (ns)")
-    period = run.settings.get("clock_period_ns") or 20
-    axes.set_title(f"Pre-layout slack per PVT corner at {float(period):g} ns", fontsize=9)
+    axes.set_title(f"Pre-layout slack per PVT corner at {run_period_ns(run):g} ns",
+                   fontsize=9)
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     return _png(figure)
 

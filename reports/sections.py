@@ -12,7 +12,7 @@ from tapeflow.designs.systolic.pinout import OTHER_PINS, pinout
 from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.tapeout.layer_table import layer_names
 
-from .derived import derived_metrics, timing_corners
+from .derived import derived_metrics, run_period_ns, timing_corners
 from .metrics import Metric
 from .plots import FIGURES, sky130_layer_properties
 from .run_data import RunData
@@ -138,7 +138,7 @@ def _prelayout_timing(run: RunData, section: Section) -> None:
     corners = timing_corners(run)
     if not corners:
         return
-    period = float(run.settings.get("clock_period_ns") or 20)
+    period = run_period_ns(run)
     section.tables.append(Table(
         f"Pre-layout timing per corner at {period:g} ns ({1000 / period:g} MHz; "
         f"{run.value('timing_corner_set', 'tt')} corners, TinyTapeout's SDC)",
@@ -191,7 +191,7 @@ def _routed_timing(run: RunData, section: Section) -> None:
     if signoff:
         section.tables.append(Table(
             f"Routed timing per corner (OpenSTA, "
-            f"{float(run.settings.get('clock_period_ns') or 20):g} ns clock)",
+            f"{run_period_ns(run):g} ns clock)",
             ["corner (RC_PVT)", "setup slack ns", "setup TNS ns", "hold slack ns",
              "hold TNS ns", "fmax MHz", "reg-to-reg fmax MHz", "IO fmax MHz", "DRVs"],
             _corner_rows(run, "routed_", signoff, SIGNOFF_COLUMNS)))
