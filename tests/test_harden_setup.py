@@ -163,7 +163,7 @@ def test_missing_openroad_skips_with_install_hint(monkeypatch):
     reason = missing_tool_reason(REQUIRED_TOOLS)
     assert reason.startswith("openroad not found on PATH")
     assert "sc-install openroad" in reason and "tapeflow doctor" in reason
-    assert Harden.needs == ("synthesize", "tile-fit")
+    assert Harden.needs == ("elaborate", "synthesize", "tile-fit")
 
 
 def _openroad_style(lef: str) -> str:

@@ -82,7 +82,7 @@ def _context(tmp_path, cell_area, **settings):
     synth = StageResult(Status.PASSED, metrics=[
         Metric("cell_area_um2", cell_area, "um^2", Layer.L7, "test")])
     return RunContext("systolic", spec, RunSettings(build_root=tmp_path, **settings), tmp_path,
-                      {"synthesize": synth})
+                      {"synthesize": synth}, frozenset(TileFit.reads))
 
 
 def test_tile_fit_picks_the_smallest_and_records_every_utilization(tmp_path):

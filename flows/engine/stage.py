@@ -3,6 +3,7 @@ turns a read-only RunContext into a StageResult. The flow is a list of stages.""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -34,15 +35,22 @@ class StageResult:
         return cls(Status.SKIPPED, reason)
 
 
+class UndeclaredRead(LookupError):
+    """A stage read an earlier stage's output or metric it did not declare in
+    ``reads``: its fingerprint would miss that input, so this is a bug."""
+
+
 @dataclass(frozen=True)
 class RunContext:
-    """What a stage may read: the run's settings and earlier stages' results."""
+    """What a stage may read: the run's settings and the outputs and metrics
+    of earlier stages that it declared in ``reads``."""
 
     design: str
     spec: object
     settings: RunSettings
     run_dir: Path
     results: dict[str, StageResult]
+    reads: frozenset[str] = frozenset()        # "stage.name" entries it may read
 
     def stage_dir(self, name: str) -> Path:
         path = self.run_dir / name
@@ -50,11 +58,22 @@ class RunContext:
         return path
 
     def output(self, stage: str, name: str) -> Path:
-        return self.results[stage].outputs[name]
+        return self.results[self._declared(stage, name)].outputs[name]
+
+    def optional_output(self, stage: str, name: str) -> Path | None:
+        """An output the earlier stage may not have written (e.g. one SPEF per RC corner)."""
+        return self.results[self._declared(stage, name)].outputs.get(name)
 
     def metric(self, stage: str, name: str):
         """The value of a metric an earlier stage recorded."""
-        return next(m.value for m in self.results[stage].metrics if m.name == name)
+        return next(m.value for m in self.results[self._declared(stage, name)].metrics
+                    if m.name == name)
+
+    def _declared(self, stage: str, name: str) -> str:
+        if f"{stage}.{name}" not in self.reads:
+            raise UndeclaredRead(f"{stage}.{name} is read but not declared in the stage's "
+                                 f"`reads`")
+        return stage
 
     def relative(self, path: Path) -> str:
         """How metrics and the manifest name a file: relative to the run folder."""
@@ -64,9 +83,25 @@ class RunContext:
 class Stage(ABC):
     name: ClassVar[str]
     layer: ClassVar[Layer]
-    needs: ClassVar[tuple[str, ...]] = ()      # stages whose outputs this one reads
-    settings_used: ClassVar[tuple[str, ...]] = ()   # RunSettings fields it reads
+    needs: ClassVar[tuple[str, ...]] = ()      # stages that must pass before this one runs
+    # What it reads of them, "stage.output" or "stage.metric": only these
+    # (by content or value) enter its fingerprint, so a re-run earlier stage
+    # whose logs changed but whose netlist did not leaves this one up to date.
+    reads: ClassVar[tuple[str, ...]] = ()
+    # RunSettings fields whose values it reads. Not pdk_root: where the PDK is
+    # does not matter, its files enter the fingerprint by content (data_files).
+    settings_used: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        stray = [read for read in cls.reads if read.partition(".")[0] not in cls.needs]
+        if stray:
+            raise TypeError(f"{cls.__name__} reads {stray[0]} from a stage it does not need")
+        known = {field.name for field in dataclasses.fields(RunSettings)}
+        if not isinstance(cls.settings_used, tuple) or not set(cls.settings_used) <= known:
+            raise TypeError(f"{cls.__name__}.settings_used must be a tuple of RunSettings "
+                            f"fields, not {cls.settings_used!r}")
 
     def data_files(self, settings: RunSettings) -> list[Path]:
         """Files outside the run folder that the stage reads (PDK data,

@@ -37,8 +37,9 @@ ANTENNA_STEP = "route.detailed_antenna_repair"
 class Harden(Stage):
     name = "harden"
     layer = Layer.L7
-    needs = ("synthesize", "tile-fit")
-    settings_used = ("clock_period_ns", "pdk_root", "target_density", "corners")
+    needs = ("elaborate", "synthesize", "tile-fit")
+    reads = ("elaborate.verilog", "synthesize.netlist", "synthesize.sdc", "tile-fit.tile")
+    settings_used = ("clock_period_ns", "target_density", "corners")
     description = ("SiliconCompiler PNR flow (OpenROAD) into the TT tile: floorplan, PDN, "
                    "pins, place, CTS, route; KLayout GDS")
 

@@ -14,6 +14,7 @@ class Lint(Stage):
     name = "lint"
     layer = Layer.L6
     needs = ("elaborate",)
+    reads = ("elaborate.verilog",)
     description = "verilator --lint-only -Wall; warnings counted per code"
 
     def run(self, ctx: RunContext) -> StageResult:

@@ -22,7 +22,8 @@ class Signoff(Stage):
     name = "signoff"
     layer = Layer.L7
     needs = ("harden",)
-    settings_used = ("pdk_root",)
+    reads = ("harden.gds", "harden.netlist_powered", "harden.postroute_antenna_nets",
+             "harden.postroute_antenna_pins")
     description = ("magic DRC drc(full); magic extraction + netgen LVS (cells as black "
                    "boxes); antenna check")
 

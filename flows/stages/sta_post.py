@@ -31,7 +31,9 @@ class StaPost(Stage):
     name = "sta-post"
     layer = Layer.L7
     needs = ("synthesize", "harden")
-    settings_used = ("clock_period_ns", "pdk_root", "corners")
+    reads = ("synthesize.sdc", "harden.netlist_powered",
+             *(f"harden.spef_{rc}" for rc in RC_CORNERS))
+    settings_used = ("clock_period_ns", "corners")
     description = ("OpenSTA on the routed netlist + SPEF at the tt/ss/ff corners x "
                    "min/nom/max RC: reg-to-reg and IO slack, TNS, fmax, DRVs")
 
@@ -49,7 +51,7 @@ class StaPost(Stage):
         except CornerDataError as error:
             return StageResult(Status.FAILED, str(error))
         out_dir = ctx.stage_dir(self.name)
-        spefs = {rc: ctx.results["harden"].outputs.get(f"spef_{rc}") for rc in RC_CORNERS}
+        spefs = {rc: ctx.optional_output("harden", f"spef_{rc}") for rc in RC_CORNERS}
         corners = [StaCorner(f"{RC_PREFIX[rc]}_{pvt.name}", pvt.liberty, spefs[rc])
                    for pvt in pvts for rc in RC_CORNERS if spefs[rc] is not None]
         if not corners:

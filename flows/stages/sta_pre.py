@@ -24,7 +24,8 @@ class StaPre(Stage):
     name = "sta-pre"
     layer = Layer.L7
     needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
-    settings_used = ("clock_period_ns", "pdk_root", "corners")
+    reads = ("synthesize.netlist", "synthesize.sdc")
+    settings_used = ("clock_period_ns", "corners")
     description = ("OpenSTA on the sky130hd netlist (ideal clock, wire-load estimate) at the "
                    "run's corners: reg-to-reg and IO slack, fmax")
 

@@ -27,7 +27,8 @@ class Synthesize(Stage):
     name = "synthesize"
     layer = Layer.L6
     needs = ("elaborate",)
-    settings_used = ("clock_period_ns", "pdk_root")
+    reads = ("elaborate.verilog",)
+    settings_used = ("clock_period_ns",)
     description = "SiliconCompiler synflow (slang elaborate, Yosys) to a sky130hd netlist"
 
     def data_files(self, settings) -> list[Path]:

@@ -16,6 +16,7 @@ class TileFit(Stage):
     name = "tile-fit"
     layer = Layer.L8
     needs = ("synthesize",)
+    reads = ("synthesize.cell_area_um2",)
     settings_used = ("tile", "target_density")
     description = "utilization per TT tile at the target density; the smallest that fits"
 

@@ -22,7 +22,8 @@ class VerifyGl(Stage):
     name = "verify-gl"
     layer = Layer.L6
     needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
-    settings_used = ("seed", "pdk_root")
+    reads = ("synthesize.netlist",)
+    settings_used = ("seed",)
     description = "cocotb regression on the gate-level netlist, Icarus and Verilator"
     netlist: tuple[str, str] = ("synthesize", "netlist")     # (stage, output)
     metric_prefix = "gl"
@@ -44,8 +45,9 @@ class VerifyGl(Stage):
                                           cell_models=models)
             try:
                 result = run_regression(ctx.spec, [netlist], out_dir / simulator, settings)
-            except SimulationError as error:
-                warnings.append(f"{simulator} could not simulate the cell models: {error}")
+            except SimulationError as error:   # asked for and failed: never a pass on one
+                failures.append(f"{simulator} could not build or run the gate-level "
+                                f"simulation: {error}")
                 continue
             tools[executable] = tool_version(executable)
             outputs[f"{simulator}_results"] = result.results_xml
@@ -55,8 +57,8 @@ class VerifyGl(Stage):
             failure = regression_failure(result, shown=2)
             if failure:
                 failures.append(f"{simulator}: {failure}")
-        if not tools:
-            return StageResult.skipped("no gate-level simulator could run: "
+        if not tools and not failures:
+            return StageResult.skipped("no gate-level simulator is installed: "
                                        + "; ".join(warnings))
         if failures:
             return StageResult(Status.FAILED, " | ".join(failures), outputs, metrics, tools,
@@ -70,6 +72,7 @@ class VerifyGlPostRoute(VerifyGl):
     name = "verify-gl-postroute"
     layer = Layer.L7
     needs = ("harden",)
+    reads = ("harden.netlist_unpowered",)
     description = "cocotb regression on the routed netlist, Icarus and Verilator"
     netlist = ("harden", "netlist_unpowered")
     metric_prefix = "postroute_gl"

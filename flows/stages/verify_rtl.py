@@ -16,6 +16,7 @@ class VerifyRtl(Stage):
     name = "verify-rtl"
     layer = Layer.L6
     needs = ("elaborate",)
+    reads = ("elaborate.verilog",)
     settings_used = ("simulator", "seed", "code_coverage")
     description = "cocotb regression through the TT pins vs. the golden model"
 

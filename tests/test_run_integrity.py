@@ -1,0 +1,193 @@
+"""A run folder is never silently wrong: what re-runs after an edit, a killed
+run, a locked folder, a full disk (with the stand-in stages of toy_flow)."""
+
+import errno
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tapeflow.flows.engine import execute as engine
+from tapeflow.flows.engine.lock import RunFolderBusy, run_folder_lock
+from tapeflow.flows.engine.run_folder import RunFolderError
+
+from .toy_flow import Consumer, Source, run_toy
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def reran(records) -> list[str]:
+    return [r.stage.name for r in records if not r.up_to_date]
+
+
+def test_only_real_inputs_feed_the_next_fingerprint(tmp_path):
+    """Source re-runs with a new log but the same product: Consumer is up to
+    date. A changed product re-runs Consumer."""
+    data = tmp_path / "data.txt"
+    data.write_text("alpha\n")
+    Source.data = data
+    try:
+        run_dir, first = run_toy(tmp_path / "build")
+        assert reran(first) == ["source", "consumer"]
+        assert reran(run_toy(tmp_path / "build")[1]) == []
+        data.write_text("alpha\n# a comment the product does not take\n")
+        assert reran(run_toy(tmp_path / "build")[1]) == ["source"]
+        data.write_text("beta\n")
+        _, records = run_toy(tmp_path / "build")
+        assert reran(records) == ["source", "consumer"]
+        assert (run_dir / "consumer" / "result.txt").read_text().startswith("SEED 1 BETA")
+    finally:
+        Source.data = None
+
+
+def test_a_stage_starts_from_an_empty_folder(tmp_path):
+    run_dir, _ = run_toy(tmp_path)
+    leftover = run_dir / "consumer" / "obj" / "truncated.o"
+    leftover.parent.mkdir()
+    leftover.write_bytes(b"\x7fELF")
+    (run_dir / "consumer" / "stage.json").unlink()      # as if it had not finished
+    _, records = run_toy(tmp_path)
+    assert reran(records) == ["consumer"] and not leftover.exists()
+
+
+def test_an_interrupt_marks_the_manifest_and_the_next_run_carries_on(tmp_path):
+    class Interrupted(Consumer):
+        def run(self, ctx):
+            (ctx.stage_dir(self.name) / "partial.bin").write_bytes(b"half")
+            raise KeyboardInterrupt
+
+    from tapeflow.designs.systolic.spec import SystolicSpec
+    from tapeflow.flows.engine.progress import Progress
+    from tapeflow.flows.engine.settings import RunSettings
+    with pytest.raises(KeyboardInterrupt):
+        engine.execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
+                       [Source(), Interrupted()], Progress(io.StringIO()))
+    run_dir = next(tmp_path.iterdir())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["state"] == "interrupted"
+    assert manifest["interrupted"] == {"stage": "consumer", "cause": "interrupted"}
+    assert [s["name"] for s in manifest["stages"]] == ["source"]
+    _, records = run_toy(tmp_path)
+    assert reran(records) == ["consumer"]
+    assert not (run_dir / "consumer" / "partial.bin").exists()
+    assert json.loads((run_dir / "manifest.json").read_text())["state"] == "complete"
+
+
+def _start_toy(build: Path, dawdle: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tests.toy_flow", str(build),
+                             "--dawdle", str(dawdle)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(folder: Path, pattern: str, seconds: float = 60) -> Path:
+    deadline = time.monotonic() + seconds
+    while not (found := list(folder.glob(pattern))):
+        assert time.monotonic() < deadline, f"{folder}/{pattern} never appeared"
+        time.sleep(0.05)
+    return found[0]
+
+
+def test_kill_9_in_a_stage_then_a_rerun_equals_a_clean_run(tmp_path):
+    clean_dir, _ = run_toy(tmp_path / "clean")
+    process = _start_toy(tmp_path / "killed", dawdle=60)
+    run_dir = tmp_path / "killed" / clean_dir.name
+    _wait_for(run_dir, "consumer/partial.bin")
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["state"] == "running" and manifest["pid"] == process.pid
+    assert [s["name"] for s in manifest["stages"]] == ["source"]
+
+    said = io.StringIO()
+    _, records = run_toy(tmp_path / "killed", stream=said)
+    assert f"previous run here (pid {process.pid}" in said.getvalue()
+    assert reran(records) == ["consumer"]
+    assert not (run_dir / "consumer" / "partial.bin").exists()
+    for output in ("source/product.txt", "consumer/result.txt"):
+        assert (run_dir / output).read_bytes() == (clean_dir / output).read_bytes()
+    assert json.loads((run_dir / "manifest.json").read_text())["state"] == "complete"
+
+
+def test_one_run_at_a_time_per_folder_and_different_folders_together(tmp_path):
+    run_dir, _ = run_toy(tmp_path / "a")
+    with run_folder_lock(run_dir):
+        with pytest.raises(RunFolderBusy, match=f"pid {os.getpid()}"):
+            run_toy(tmp_path / "a")
+    # two processes in two build folders at once, both complete
+    first, second = _start_toy(tmp_path / "b", 1.0), _start_toy(tmp_path / "c", 1.0)
+    assert first.wait(60) == 0 and second.wait(60) == 0
+    for build in ("b", "c"):
+        manifest = next((tmp_path / build).glob("*/manifest.json"))
+        assert json.loads(manifest.read_text())["state"] == "complete"
+
+
+def test_a_second_process_in_a_busy_folder_is_refused(tmp_path):
+    holder = _start_toy(tmp_path, dawdle=60)
+    try:
+        _wait_for(tmp_path, "*/consumer/partial.bin")
+        with pytest.raises(RunFolderBusy, match=f"pid {holder.pid}"):
+            run_toy(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+def test_a_failed_manifest_write_keeps_the_previous_manifest(tmp_path, monkeypatch):
+    run_dir, _ = run_toy(tmp_path)
+    before = (run_dir / "manifest.json").read_text()
+    (run_dir / "consumer" / "stage.json").unlink()
+    real_write = engine.write_json_atomic
+
+    def disk_full(path, data):
+        if path.name == "manifest.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_write(path, data)
+
+    monkeypatch.setattr(engine, "write_json_atomic", disk_full)
+    with pytest.raises(engine.ManifestWriteError, match="No space left on device"):
+        run_toy(tmp_path)
+    assert (run_dir / "manifest.json").read_text() == before
+
+
+def test_a_build_dir_that_cannot_hold_runs_is_one_error(tmp_path):
+    afile = tmp_path / "file"
+    afile.write_text("")
+    for build in (afile, afile / "under", Path("/proc/tapeflow")):
+        with pytest.raises(RunFolderError, match="cannot use run folder"):
+            run_toy(build)
+
+
+def test_a_hand_edited_stage_record_is_run_again_not_trusted(tmp_path):
+    run_dir, _ = run_toy(tmp_path)
+    record_path = run_dir / "consumer" / "stage.json"
+    for damage in ({"outputs": None}, {"metrics": [{"name": "x", "layer": "L9"}]},
+                   {"outputs": [{"name": "result"}]}):
+        record = json.loads(record_path.read_text()) | damage
+        record_path.write_text(json.dumps(record))
+        _, records = run_toy(tmp_path)
+        assert reran(records) == ["consumer"], damage
+
+
+def test_every_package_of_tapeflow_is_in_the_source_digest(tmp_path):
+    """An edit anywhere in tapeflow's code (tapeout/tiles.py, which tile-fit
+    reads, included) changes the digest every fingerprint carries."""
+    import shutil
+    import tomllib
+
+    from tapeflow.flows.engine.fingerprint import source_roots, tree_digest
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    top_level = {name.split(".")[1] for name in declared["package-dir"]}
+    roots = source_roots()
+    assert set(roots) == top_level
+    copies = {name: tmp_path / name for name in roots}
+    for name, root in roots.items():
+        shutil.copytree(root, copies[name], ignore=shutil.ignore_patterns("__pycache__"))
+    before = tree_digest(copies)
+    tiles = copies["tapeout"] / "tiles.py"
+    tiles.write_text(tiles.read_text().replace("MARGIN_X = 6 *", "MARGIN_X = 60 *"))
+    assert tree_digest(copies) != before
