@@ -8,4 +8,7 @@ class SpecError(ValueError):
         self.parameter = parameter
         self.value = value
         self.allowed = allowed
-        super().__init__(f"parameter {parameter}={value!r} is invalid: expected {allowed}")
+        shown = repr(value)
+        if len(shown) > 60:         # one line, even for a 5000-digit number
+            shown = f"{shown[:40]}...({len(shown)} characters)"
+        super().__init__(f"parameter {parameter}={shown} is invalid: expected {allowed}")

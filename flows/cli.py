@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
+import re
+import signal
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
-from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.reports.browser import BrowserError, screenshot
 from tapeflow.reports.compare import compare_runs, comparison_json, format_comparison
 from tapeflow.reports.render import write_report
@@ -19,6 +23,7 @@ from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, check_me
                                         check_project_folder)
 from tapeflow.tapeout.package import PackageError, PackageRefused, write_package
 from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, write_reports
+from tapeflow.tapeout.tiles import tiles
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
 from .adapters.pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
@@ -28,11 +33,13 @@ from .adapters.timing_corners import (CORNER_SETS, DEFAULT_CORNER_SET, CornerDat
 from .adapters.tools import use_tool_environment
 from .doctor import doctor_report
 from .engine.atomic import write_json_atomic, write_text_atomic
-from .engine.execute import execute, tapeflow_version
+from .engine.execute import ManifestWriteError, execute, tapeflow_version
+from .engine.lock import RunFolderBusy
+from .engine.run_folder import RunFolderError
 from .engine.settings import RunSettings
 from .engine.stage import Status
 from .params import ParameterError, build_spec, load_config
-from .stages import default_flow
+from .stages import FLOW, default_flow
 
 
 def _parameter_help() -> str:
@@ -73,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="timing corners: tt = TinyTapeout's signoff corners tt_025C_1v80, "
                           "ss_100C_1v60, ff_n40C_1v95 (default); lambdapdk = tt_025C_1v80, "
                           "ss_n40C_1v40, ff_100C_1v95")
+    run.add_argument("--until", choices=[stage.name for stage in FLOW], metavar="STAGE",
+                     help="stop after this stage (" + ", ".join(s.name for s in FLOW) + ")")
     run.add_argument("--target-density", type=float, default=100 * RunSettings.target_density,
                      metavar="PCT", help="placement density for tile fit and hardening "
                                          "(TinyTapeout default 60)")
@@ -118,24 +127,61 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Errors a user can cause with the command line, a config or an input file: exit 2.
+USER_ERRORS = (SpecError, ParameterError, UnknownDesignError, PdkError, TinyTapeoutDataError,
+               ReportError, BrowserError, MetadataError, PackageError, PrecheckError,
+               CornerDataError, RunFolderError, RunFolderBusy)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the run is marked interrupted before exit."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_tool_environment()
     handlers = {"run": _run, "doctor": _doctor, "report": _report, "package": _package,
                 "precheck": _precheck, "check-info": _check_info}
+    previous_handler = signal.signal(signal.SIGTERM, _terminate)
     try:
         return handlers[args.command](args)
-    except PackageRefused as error:          # the run, not the command, is incomplete
-        print(f"tapeflow: error: {error}", file=sys.stderr)
+    except (PackageRefused, ManifestWriteError) as error:   # the run, not the command
+        print(f"tapeflow: error: {_one_line(error)}", file=sys.stderr)
         return 1
-    except (SpecError, ParameterError, UnknownDesignError, PdkError,
-            TinyTapeoutDataError, ReportError, BrowserError, MetadataError,
-            PackageError, PrecheckError, CornerDataError) as error:
-        print(f"tapeflow: error: {error}", file=sys.stderr)
+    except USER_ERRORS as error:
+        print(f"tapeflow: error: {_one_line(error)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("tapeflow: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        terminated = isinstance(interrupt, Terminated)
+        print(f"tapeflow: {'terminated' if terminated else 'interrupted'}; a run's manifest "
+              f"says so, and the same command carries on from the last finished stage",
+              file=sys.stderr)
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
+    except Exception:                        # a bug: one line, the traceback in a file
+        print(f"tapeflow: internal error ({_crash_log()}): please report it", file=sys.stderr)
+        return 3
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _one_line(error: Exception) -> str:
+    """The message with any control character a user's value carried (a
+    newline in a path) shown escaped, so an error stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(error))
+
+
+def _crash_log() -> str:
+    """Where the traceback of an unexpected error went (the build folder may
+    be the thing that is broken, so a temporary file)."""
+    kind, error, _ = sys.exc_info()
+    handle, path = tempfile.mkstemp(prefix="tapeflow-error-", suffix=".log")
+    with os.fdopen(handle, "w") as stream:
+        stream.write(traceback.format_exc())
+    return f"{kind.__name__}: {str(error)[:120]}; traceback in {path}"
 
 
 def _doctor(args) -> int:
@@ -156,12 +202,13 @@ def _run(args) -> int:
     design = get_design(args.design)
     config = load_config(args.config) if args.config else {}
     spec = build_spec(design.spec_type, config, args.assignments)
-    if args.clock_period <= 0:
-        raise ParameterError(f"--clock-period {args.clock_period}: must be a positive "
-                             f"number of ns")
-    if not 10 <= args.target_density <= 95:
+    if not math.isfinite(args.clock_period) or not 1 <= args.clock_period <= 1000:
+        raise ParameterError(f"--clock-period {args.clock_period}: expected a clock "
+                             f"period in 1..1000 ns (TinyTapeout's is 20)")
+    if not math.isfinite(args.target_density) or not 10 <= args.target_density <= 95:
         raise ParameterError(f"--target-density {args.target_density:g}: expected a "
                              f"percentage in 10..95")
+    _check_tile(args.tile)
     pdk_root = pdk_root_setting(args.pdk_root)
     check_pdk_root(pdk_root)     # before any tool starts
     if pdk_root is not None or os.environ.get("PDK_ROOT"):
@@ -171,10 +218,13 @@ def _run(args) -> int:
                            clock_period_ns=args.clock_period, tile=args.tile,
                            target_density=round(args.target_density / 100, 4),
                            corners=args.corners)
-    run_dir, records = execute(design.name, spec, settings, default_flow())
+    stages = default_flow()
+    if args.until:
+        stages = stages[:[stage.name for stage in stages].index(args.until) + 1]
+    run_dir, records = execute(design.name, spec, settings, stages)
 
     print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")
-    width = max(len(record.stage.name) for record in records)
+    width = max((len(record.stage.name) for record in records), default=0)
     for record in records:
         result = record.result
         state = "up to date" if record.up_to_date else result.status.value
@@ -182,6 +232,22 @@ def _run(args) -> int:
         print(f"  {record.stage.name:<{width}} {record.stage.layer.value}  {state:<10} "
               f"{record.wall_seconds:7.1f} s{detail}")
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+def _check_tile(name: str | None) -> None:
+    """A requested tile is one TinyTapeout has, checked before any tool runs."""
+    if name is None:
+        return
+    if not re.fullmatch(r"\d{1,2}x\d{1,2}", name):
+        raise ParameterError(f"--tile {name!r}: expected a TinyTapeout tile like 1x2, or "
+                             f"leave it out for the smallest that fits")
+    try:
+        known = [tile.name for tile in tiles()]
+    except TinyTapeoutDataError:
+        return                   # tile-fit reports the missing data with the rest
+    if name not in known:
+        raise ParameterError(f"--tile {name}: not a TinyTapeout tile; choose one of "
+                             f"{', '.join(known)}")
 
 
 def _precheck(args) -> int:
@@ -207,7 +273,7 @@ def _precheck(args) -> int:
 
 def _package(args) -> int:
     run = load_run(args.run)
-    spec = SystolicSpec(**run.parameters)
+    spec = run.spec()
     description = args.description or (
         f"{spec.rows}x{spec.cols} systolic {'int' if spec.signed else 'uint'}{spec.in_width} "
         f"MAC array, {spec.sustained_macs_per_cycle:g} MACs/cycle through the TT pins")

@@ -34,9 +34,13 @@ def load_config(path: Path) -> dict:
             data = json.loads(path.read_text())
         else:
             data = tomllib.loads(path.read_text())
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise ParameterError(f"config file {path} cannot be read: {error.strerror}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        # ValueError covers both decoders' errors and a 5000-digit integer
         raise ParameterError(f"config file {path} is not valid "
-                             f"{'JSON' if path.suffix == '.json' else 'TOML'}: {error}") from None
+                             f"{'JSON' if path.suffix == '.json' else 'TOML'}: "
+                             f"{str(error)[:160] or type(error).__name__}") from None
     if not isinstance(data, dict):
         raise ParameterError(f"config file {path} must hold a table of parameters")
     return data

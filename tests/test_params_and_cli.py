@@ -119,3 +119,20 @@ def test_doctor_checks_the_data_too(capsys, monkeypatch, tmp_path, pdk_root):
     assert set(missing) == {"pdk", "corners", "tinytapeout"}
     assert "synthesize and every later stage are skipped" in missing["pdk"]
     assert "tile-fit, harden, package, precheck and check-info fail" in missing["tinytapeout"]
+
+
+def test_an_internal_error_is_one_line_naming_its_traceback_file(monkeypatch, capsys):
+    from pathlib import Path
+
+    from tapeflow.flows import cli
+
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_doctor", broken)
+    assert cli.main(["doctor"]) == 3
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "internal error (RuntimeError: a bug; traceback in " in error
+    log = Path(error.split("traceback in ")[1].split(")")[0])
+    assert "RuntimeError: a bug" in log.read_text()
+    log.unlink()

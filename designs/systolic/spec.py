@@ -25,7 +25,10 @@ MAX_K = 256
 #: bursts (one START command each, two cycles apart).
 MAX_TILES = 256
 
-_TOP_NAME = re.compile(r"^tt_um_[A-Za-z0-9_]+$")
+_TOP_NAME = re.compile(r"tt_um_[A-Za-z0-9_]+")
+#: The top name becomes file names (<top>.gds, <top>.powered.v, SiliconCompiler's
+#: build folders); 100 keeps every one far inside the 255-byte file-name limit.
+_TOP_NAME_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,11 @@ class SystolicSpec:
                        f"{self.in_width}-bit operands")
         if not isinstance(self.signed, bool):
             raise SpecError("signed", self.signed, "true or false")
-        if not isinstance(self.top_name, str) or not _TOP_NAME.match(self.top_name):
+        if not isinstance(self.top_name, str) or not _TOP_NAME.fullmatch(self.top_name) \
+                or len(self.top_name) > _TOP_NAME_MAX:
             raise SpecError("top_name", self.top_name,
-                            "a Verilog identifier starting with 'tt_um_' (TinyTapeout rule)")
+                            f"a Verilog identifier starting with 'tt_um_' (TinyTapeout rule), "
+                            f"letters, digits and _ only, at most {_TOP_NAME_MAX} characters")
 
     # -- derived architecture numbers -------------------------------------
     @property
@@ -159,13 +164,17 @@ class SystolicSpec:
         return dataclasses.asdict(self)
 
     @property
-    def tag(self) -> str:
-        """Short, readable, unique name for this parameter set (build folder)."""
+    def label(self) -> str:
+        """The parameters a person reads first, e.g. 2x1f2-s8-acc20 (not unique)."""
         kind = "s" if self.signed else "u"
+        return f"{self.rows}x{self.cols}f{self.fold}-{kind}{self.in_width}-acc{self.acc_width}"
+
+    @property
+    def tag(self) -> str:
+        """Short, readable, unique name for this parameter set."""
         digest = hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True)
                                 .encode()).hexdigest()[:6]
-        return (f"{self.rows}x{self.cols}f{self.fold}-{kind}{self.in_width}"
-                f"-acc{self.acc_width}-{digest}")
+        return f"{self.label}-{digest}"
 
 
 def _check_int(name: str, value, low: int, high: int, why: str = "") -> None:

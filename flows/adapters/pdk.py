@@ -14,6 +14,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .liberty import truncation
+
 PDK_ROOT_ENV = "TAPEFLOW_PDK_ROOT"
 DATAROOT = "lambdapdk"
 
@@ -68,8 +70,14 @@ def use_local_pdk(libraries, root: Path) -> None:
 
 
 def check_pdk_root(root: Path | None) -> None:
+    """Every file the flow needs is there, and no Liberty file is cut off
+    (which synthesis would otherwise only notice half-way)."""
     if root is not None:
         use_local_pdk(sky130_libraries(), root)
+        for path in pdk_data_files(root):
+            problem = truncation(path) if ".lib" in path.suffixes else None
+            if problem:
+                raise PdkError(f"PDK root {root} is damaged: {problem}")
 
 
 def _local(library, root: Path | None):

@@ -19,6 +19,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .liberty import truncation
+
 #: TinyTapeout's PVT corners, typical first.
 TT_CORNERS = ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95")
 ROLES = ("typical", "slow", "fast")
@@ -87,6 +89,9 @@ def tt_corner_libraries(pdk_root: Path | None) -> list[Corner]:
                 f"TinyTapeout's {name} liberty ({base}) {where}: install "
                 f"sky130A with ciel/volare and set PDK_ROOT, or put the three files in "
                 f"<pdk root>/{LOCAL_FOLDER}/ (or use --corners lambdapdk)")
+        problem = truncation(found)
+        if problem:
+            raise CornerDataError(f"TinyTapeout's {name} liberty is damaged: {problem}")
         corners.append(Corner(name, found, role))
     return corners
 
