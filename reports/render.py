@@ -8,14 +8,26 @@ from pathlib import Path
 
 from tapeflow.flows.engine.atomic import write_json_atomic, write_text_atomic
 
-from .run_data import RunData
+from .run_data import ReportError, RunData
 from .sections import Section, Table, build_sections, stage_table
 from .verdict import Verdict, verdicts
 
 
 def write_report(run: RunData, out_dir: Path) -> dict[str, Path]:
-    sections = build_sections(run)
-    stages = stage_table(run)
+    """Everything is composed before the first file is written, so a manifest
+    the report cannot use leaves no report behind that looks valid."""
+    try:
+        sections = build_sections(run)
+        stages = stage_table(run)
+        answers = verdicts(run)
+        texts = (_as_json(run, sections, stages, answers),
+                 _as_markdown(run, sections, stages, answers),
+                 _as_html(run, sections, stages, answers))
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError,
+            IndexError) as error:
+        raise ReportError(f"the manifest of {run.run_dir} holds values the report cannot "
+                          f"use ({type(error).__name__}: {str(error)[:120]}); run "
+                          f"`tapeflow run` again to rewrite it") from None
     out_dir.mkdir(parents=True, exist_ok=True)
     figures_dir = out_dir / "figures"
     figures_dir.mkdir(exist_ok=True)
@@ -24,10 +36,9 @@ def write_report(run: RunData, out_dir: Path) -> dict[str, Path]:
             (figures_dir / f"{figure.name}.png").write_bytes(figure.png)
     paths = {"json": out_dir / "report.json", "markdown": out_dir / "report.md",
              "html": out_dir / "report.html"}
-    answers = verdicts(run)
-    write_json_atomic(paths["json"], _as_json(run, sections, stages, answers))
-    write_text_atomic(paths["markdown"], _as_markdown(run, sections, stages, answers))
-    write_text_atomic(paths["html"], _as_html(run, sections, stages, answers))
+    write_json_atomic(paths["json"], texts[0])
+    write_text_atomic(paths["markdown"], texts[1])
+    write_text_atomic(paths["html"], texts[2])
     return paths
 
 
@@ -173,7 +184,7 @@ def _as_html(run: RunData, sections: list[Section], stages: Table,
     body = [f"<h1>{html.escape(_title(run))}</h1>", _verdict_panel(answers, sections),
             "<p>" + ", ".join(f"<code>{html.escape(f'{k}={v}')}</code>"
                               for k, v in run.parameters.items()) + "</p>",
-            _folded(stages, status_column=2)]
+            f'<div id="stages">{_folded(stages, status_column=2)}</div>']
     for section in sections:
         body.append(f'<h2 id="{section.layer}">{html.escape(section.title)}</h2>')
         body += [f'<p class="note">{html.escape(note)}</p>' for note in section.notes]

@@ -9,7 +9,6 @@ import json
 from dataclasses import dataclass, field
 
 from tapeflow.designs.systolic.pinout import OTHER_PINS, pinout
-from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.tapeout.layer_table import layer_names
 
 from .derived import derived_metrics, run_period_ns, timing_corners
@@ -271,7 +270,7 @@ def _packaging(run: RunData, section: Section) -> None:
         section.tables.append(Table("Design files", ["stage", "file", "bytes", "sha256 (16)"],
                                     files))
     if run.design == "systolic":
-        spec = SystolicSpec(**run.parameters)
+        spec = run.spec()
         rows = [[pin, text] for pin, text in pinout(spec).items()]
         rows += [[pin, text] for pin, text in OTHER_PINS.items()]
         section.tables.append(Table("Pin map", ["pin", "function"], rows))

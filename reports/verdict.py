@@ -3,6 +3,8 @@ each green, amber or red with its number and where the detail is."""
 
 from __future__ import annotations
 
+import os
+import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -110,8 +112,44 @@ def _precheck(run: RunData) -> Verdict:
                    text, "L8")
 
 
+def _finished(run: RunData) -> Verdict | None:
+    """Whether the run got to its end: an interrupted or killed run is marked
+    first, since every other answer then describes part of a run."""
+    question = "Did the run finish?"
+    if run.state is None:                # a manifest from before runs recorded it
+        return None
+    done = {stage.name for stage in run.stages}
+    missing = [name for name in run.flow or [] if name not in done]
+    if run.state == "complete":
+        last = (run.flow or [stage.name for stage in run.stages] or ["nothing"])[-1]
+        return Verdict(question, GREEN, f"yes, {len(run.stages)} stages, through {last}",
+                       "stages")
+    if run.state == "interrupted":
+        where = (run.interrupted or {}).get("stage") or "?"
+        return Verdict(question, RED, f"no: interrupted in {where}, {len(missing)} of "
+                       f"{len(run.flow or done)} stages not run; run it again to finish",
+                       "stages")
+    alive = run.pid is not None and run.host == socket.gethostname() and _alive(run.pid)
+    return Verdict(question, AMBER if alive else RED,
+                   f"still running (pid {run.pid}), {len(missing)} stages to go" if alive else
+                   f"no: it ended without finishing (pid {run.pid} gone, killed?), "
+                   f"{len(missing)} stages not run; run it again to finish", "stages")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
 def verdicts(run: RunData) -> list[Verdict]:
-    found = [_fits(run), _timing(run), _tests(run), _signoff(run), _precheck(run)]
+    finished = _finished(run)
+    found = ([finished] if finished else []) + [
+        _fits(run), _timing(run), _tests(run), _signoff(run), _precheck(run)]
     blocking = [v for v in found if v.state != GREEN]
     ready = Verdict("Ready to submit?", GREEN if not blocking else
                     RED if any(v.state == RED for v in blocking) else AMBER,

@@ -52,6 +52,9 @@ def incomplete_stages(run: RunData) -> list[str]:
     """"<stage>: why" for every stage that failed, and every required one that
     did not pass (skipped, or never ran)."""
     found = [f"{s.name}: failed ({s.reason})" for s in run.stages if s.status == "failed"]
+    if run.state in ("running", "interrupted"):     # the stages it recorded are a part
+        where = (run.interrupted or {}).get("stage") or "a stage"
+        found.insert(0, f"the run did not finish ({run.state} in {where})")
     for name in REQUIRED_STAGES:
         stage = run.stage(name)
         if stage is None:
@@ -82,7 +85,7 @@ def write_package(run: RunData, metadata: ProjectMetadata, out_dir: Path,
     if tile is None or run.stage("tile-fit") is None or run.stage("tile-fit").status != "passed":
         raise PackageRefused(f"{run.run_dir} has no tile from tile-fit (info.yaml's tiles come "
                              f"from it alone): run `tapeflow run` through tile-fit first")
-    spec = SystolicSpec(**run.parameters)
+    spec = run.spec()
     clock_ns = float(run.settings.get("clock_period_ns") or 20.0)
     clock_hz = round(1e9 / clock_ns)
     info = build_info(metadata, spec.top_name, SOURCE_NAME, clock_hz, tile, pinout(spec))

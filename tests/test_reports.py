@@ -251,3 +251,24 @@ def test_verdict_panel_comes_first_and_long_tables_fold(tmp_path):
     assert page.index('alt="tile floorplan"') < page.index('<h2 id="L5"')
     data = json.loads((tmp_path / "out" / "report.json").read_text())
     assert [v["question"] for v in data["verdict"]][-1] == "Ready to submit?"
+
+
+@pytest.mark.parametrize("state, extra, answer, colour", [
+    ("complete", {}, "yes, 2 stages, through synthesize", "green"),
+    ("interrupted", {"interrupted": {"stage": "lint", "cause": "interrupted"}},
+     "no: interrupted in lint, 2 of 4 stages not run; run it again to finish", "red"),
+    ("running", {"pid": 2 ** 22 + 12345, "host": "elsewhere"},
+     "no: it ended without finishing (pid 4206649 gone, killed?), 2 stages not run", "red"),
+])
+def test_the_report_says_first_whether_the_run_finished(tmp_path, state, extra, answer,
+                                                        colour):
+    run_dir = _manifest(tmp_path, "a", 2, 18_000.0)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    flow = ["elaborate", "synthesize"] if state == "complete" else \
+        ["elaborate", "lint", "synthesize", "harden"]
+    manifest |= {"state": state, "flow": flow, **extra}
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    first = json.loads(write_report(load_run(run_dir), tmp_path / "out")["json"]
+                       .read_text())["verdict"][0]
+    assert first["question"] == "Did the run finish?" and first["state"] == colour
+    assert first["answer"].startswith(answer)

@@ -227,6 +227,17 @@ def test_package_refuses_a_run_without_synthesis_tile_or_timing(tmp_path, capsys
     assert "--allow-incomplete" in error and not (run_dir / "tt_project").exists()
 
 
+def test_package_refuses_an_interrupted_run(tmp_path, capsys):
+    run_dir = executed(tmp_path, *front())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest |= {"state": "interrupted", "interrupted": {"stage": "verify-gl",
+                                                         "cause": "interrupted"}}
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["package", str(run_dir), "--title", "MAC", "--author", "Jane"]) == 1
+    assert "the run did not finish (interrupted in verify-gl)" in capsys.readouterr().err
+    assert not (run_dir / "tt_project").exists()
+
+
 def test_allow_incomplete_says_what_is_missing_but_never_guesses_a_tile(tmp_path, capsys):
     stages = [stand_in("synthesize"), tile_fit("1x2"),
               stand_in("sta-pre", status="failed", reason="setup violated at ss_100C_1v60")]
