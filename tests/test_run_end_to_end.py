@@ -183,5 +183,7 @@ def test_readme_states_what_the_default_run_measures(full_run):
         float(setup), abs=0.005) == value["setup_slack_ss_100C_1v60_ns"]
     hold, = readme_number(r"hold ≥ \+([\d.]+) ns \(ff_n40C_1v95\)")
     assert value["hold_slack_ff_n40C_1v95_ns"] == pytest.approx(float(hold), abs=0.0005)
+    folder, = readme_number(r"for example `build/(systolic-[\w-]+)/` for the default design")
+    assert manifest_path.parent.name == folder
     fmax, = readme_number(r"register-to-register fmax is ([\d.]+) MHz")
     assert value["fmax_reg2reg_ss_100C_1v60_mhz"] == pytest.approx(float(fmax), abs=0.05)
