@@ -17,8 +17,8 @@ from tapeflow.designs.errors import SpecError
 from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
 from tapeflow.reports.browser import BrowserError, screenshot
 from tapeflow.reports.compare import compare_runs, comparison_json, format_comparison
-from tapeflow.reports.render import write_report
 from tapeflow.reports.run_data import ReportError, load_run
+from tapeflow.reports.summary import run_summary
 from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, check_metadata,
                                         check_project_folder)
 from tapeflow.tapeout.package import PackageError, PackageRefused, write_package
@@ -26,6 +26,7 @@ from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, 
 from tapeflow.tapeout.tiles import tiles
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
 
+from .adapters.cache import CACHE_ENV, cache_summary, clean_cache
 from .adapters.pdk import (PDK_ROOT_ENV, PdkError, check_pdk_root, layer_properties, magic_tech,
                            pdk_root_setting)
 from .adapters.timing_corners import (CORNER_SETS, DEFAULT_CORNER_SET, CornerDataError,
@@ -40,6 +41,7 @@ from .engine.settings import RunSettings
 from .engine.stage import Status
 from .params import ParameterError, build_spec, load_config
 from .stages import FLOW, default_flow
+from .stages.verify_gl import GATE_LEVEL_SIMULATORS
 
 
 def _parameter_help() -> str:
@@ -66,7 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, help="TOML or JSON file of design parameters")
     run.add_argument("--build-dir", type=Path, default=RunSettings.build_root,
                      help="where run folders go (default ./build)")
-    run.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    run.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator",
+                     help="RTL simulator (default verilator)")
+    run.add_argument("--gl-simulators", default=",".join(RunSettings.gl_simulators),
+                     metavar="SIMS", help="gate-level simulators, comma-separated: icarus "
+                                          "(default; TinyTapeout's, 4-state), verilator")
     run.add_argument("--seed", type=int, default=RunSettings.seed, help="cocotb random seed")
     run.add_argument("--no-code-coverage", action="store_true",
                      help="build the Verilator model without line/toggle coverage (faster)")
@@ -87,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
                                          "(TinyTapeout default 60)")
 
     commands.add_parser("doctor", help="list the tools the flow uses, found or missing")
+
+    cache = commands.add_parser(
+        "cache", help="show or clean tapeflow's cache (compiled simulation objects)",
+        description=f"The cache lives outside run folders: ${CACHE_ENV}, else "
+                    f"$XDG_CACHE_HOME/tapeflow or ~/.cache/tapeflow ({CACHE_ENV}=off "
+                    f"disables it). Results are identical with and without it.")
+    cache.add_argument("action", nargs="?", choices=("show", "clean"), default="show")
 
     report = commands.add_parser(
         "report", help="write the L5-L8 report of a run, or compare two runs",
@@ -145,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_tool_environment()
     handlers = {"run": _run, "doctor": _doctor, "report": _report, "package": _package,
-                "precheck": _precheck, "check-info": _check_info}
+                "precheck": _precheck, "check-info": _check_info, "cache": _cache}
     previous_handler = signal.signal(signal.SIGTERM, _terminate)
     try:
         return handlers[args.command](args)
@@ -190,6 +203,11 @@ def _doctor(args) -> int:
     return 0 if ready else 1
 
 
+def _cache(args) -> int:
+    print(clean_cache() if args.action == "clean" else cache_summary())
+    return 0
+
+
 def _check_info(args) -> int:
     problems = check_project_folder(args.path)
     for problem in problems:
@@ -209,11 +227,13 @@ def _run(args) -> int:
         raise ParameterError(f"--target-density {args.target_density:g}: expected a "
                              f"percentage in 10..95")
     _check_tile(args.tile)
+    gl_simulators = _gl_simulators(args.gl_simulators)
     pdk_root = pdk_root_setting(args.pdk_root)
     check_pdk_root(pdk_root)     # before any tool starts
     if pdk_root is not None or os.environ.get("PDK_ROOT"):
         corner_libraries(args.corners, pdk_root)   # one line naming a missing liberty
-    settings = RunSettings(build_root=args.build_dir, simulator=args.simulator, seed=args.seed,
+    settings = RunSettings(build_root=args.build_dir, simulator=args.simulator,
+                           gl_simulators=gl_simulators, seed=args.seed,
                            code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
                            clock_period_ns=args.clock_period, tile=args.tile,
                            target_density=round(args.target_density / 100, 4),
@@ -223,15 +243,16 @@ def _run(args) -> int:
         stages = stages[:[stage.name for stage in stages].index(args.until) + 1]
     run_dir, records = execute(design.name, spec, settings, stages)
 
-    print(f"\n{design.name} {spec.tag}: {run_dir / 'manifest.json'}")
-    width = max((len(record.stage.name) for record in records), default=0)
-    for record in records:
-        result = record.result
-        state = "up to date" if record.up_to_date else result.status.value
-        detail = f" ({result.reason})" if result.reason else ""
-        print(f"  {record.stage.name:<{width}} {record.stage.layer.value}  {state:<10} "
-              f"{record.wall_seconds:7.1f} s{detail}")
+    print("\n" + run_summary(load_run(run_dir)))
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+def _gl_simulators(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",")))
+    if not names or not set(names) <= set(GATE_LEVEL_SIMULATORS):
+        raise ParameterError(f"--gl-simulators {text!r}: expected a comma-separated list of "
+                             f"{', '.join(GATE_LEVEL_SIMULATORS)}")
+    return names
 
 
 def _check_tile(name: str | None) -> None:
@@ -300,6 +321,7 @@ def _report(args) -> int:
                           comparison_json(first, second, deltas))
         print(text)
         return 0
+    from tapeflow.reports.render import write_report   # matplotlib: 0.7 s, only for reports
     paths = write_report(first, out_dir)
     if args.screenshot:
         paths["screenshot"] = screenshot(paths["html"], out_dir / "report.png")

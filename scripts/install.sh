@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # g++ and make build Verilator models; iverilog is the second simulator and
 # TinyTapeout's gate-level simulator; opensta (sta) times the synthesized netlist;
 # magic and netgen-lvs run DRC, extraction and LVS; klayout writes the GDS of a
-# hardened tile; chromium renders report.html headless.
-packages=(iverilog g++ make opensta magic netgen-lvs klayout chromium)
+# hardened tile; chromium renders report.html headless; ccache keeps compiled
+# Verilator objects between runs (tapeflow's cache, `tapeflow cache`).
+packages=(iverilog g++ make ccache opensta magic netgen-lvs klayout chromium)
 python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 missing=()

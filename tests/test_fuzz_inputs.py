@@ -5,12 +5,12 @@ and at most one line of error, never a traceback (exit 3)."""
 
 import json
 import string
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tapeflow.designs.systolic.spec import SystolicSpec
 from tapeflow.flows import cli
 
@@ -33,10 +33,11 @@ json_values = st.recursive(
 
 @pytest.fixture
 def no_run(monkeypatch):
-    """Stop where the flow would start: everything before it is what is fuzzed."""
-    started = []
-    monkeypatch.setattr(cli, "execute", lambda *a, **k: started.append(a) or (Path("x"), []))
-    return started
+    """Stop where the flow would start (the run folder made, no stage run):
+    everything before it is what is fuzzed."""
+    from tapeflow.flows.engine.execute import execute
+    monkeypatch.setattr(cli, "execute", lambda design, spec, settings, stages:
+                        execute(design, spec, settings, []))
 
 
 def call(argv, capsys) -> int:
@@ -66,8 +67,10 @@ def test_set_assignments(assignments, no_run, capsys, tmp_path):
 @FUZZ
 @given(options=st.lists(st.tuples(
     st.sampled_from(["--clock-period", "--target-density", "--tile", "--seed", "--simulator",
-                     "--corners", "--design", "--pdk-root", "--build-dir"]),
-    numbers.map(str) | text | st.sampled_from(["1x2", "8x4", "tt", "icarus", "/proc/x"])),
+                     "--corners", "--design", "--pdk-root", "--build-dir", "--gl-simulators",
+                     "--until"]),
+    numbers.map(str) | text | st.sampled_from(["1x2", "8x4", "tt", "icarus", "/proc/x",
+                                               "icarus,verilator", "sta-pre"])),
     max_size=3))
 def test_run_options(options, no_run, capsys, tmp_path):
     argv = ["run"]

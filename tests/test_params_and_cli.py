@@ -6,9 +6,11 @@ import pytest
 
 from tapeflow.designs.errors import SpecError
 from tapeflow.designs.systolic.spec import SystolicSpec
+from tapeflow.flows.adapters.tools import which
 from tapeflow.flows.cli import main
 from tapeflow.flows.params import ParameterError, build_spec, load_config
-from tapeflow.flows.adapters.tools import which
+
+from .conftest import require_tool
 
 
 def test_set_overrides_config_which_overrides_defaults(tmp_path):
@@ -136,3 +138,26 @@ def test_an_internal_error_is_one_line_naming_its_traceback_file(monkeypatch, ca
     log = Path(error.split("traceback in ")[1].split(")")[0])
     assert "RuntimeError: a bug" in log.read_text()
     log.unlink()
+
+
+@pytest.mark.parametrize("value", ["", "modelsim", "icarus,vcs"])
+def test_gate_level_simulators_are_checked(value, capsys, tmp_path):
+    from tapeflow.flows.cli import main
+    assert main(["run", "--gl-simulators", value, "--build-dir", str(tmp_path)]) == 2
+    assert "--gl-simulators" in capsys.readouterr().err
+
+
+@require_tool("ccache", "apt-get install ccache")
+def test_cache_show_and_clean(tmp_path, monkeypatch, capsys):
+    from tapeflow.flows.cli import main
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TAPEFLOW_CACHE", str(cache))
+    (cache / "ccache").mkdir(parents=True)
+    (cache / "ccache" / "object").write_bytes(b"\0" * 2_000_000)
+    assert main(["cache"]) == 0
+    assert f"{cache / 'ccache'}, 2.0 MB of at most" in capsys.readouterr().out
+    assert main(["cache", "clean"]) == 0
+    assert capsys.readouterr().out.strip() == f"tapeflow cache: removed {cache} (2.0 MB)"
+    assert not cache.exists()
+    monkeypatch.setenv("TAPEFLOW_CACHE", "off")
+    assert main(["cache"]) == 0 and "off" in capsys.readouterr().out

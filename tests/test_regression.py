@@ -7,7 +7,7 @@ from tapeflow.designs.systolic import SystolicSpec, TinyTapeoutTop
 from tapeflow.verification.simulate import SimulationSettings, run_regression
 from tapeflow.verification.scenarios import SCENARIOS
 
-from .conftest import needs_iverilog, needs_verilator
+from .conftest import needs_iverilog, needs_verilator, require_tool
 
 pytestmark = pytest.mark.slow
 
@@ -45,3 +45,27 @@ def test_other_parameter_sets_on_verilator(spec, tmp_path):
     result = _regress(spec, tmp_path)
     assert result.failures == [] and result.tests == len(SCENARIOS)
     assert result.metrics["sustained_macs_per_cycle"] >= 0.98 * spec.sustained_macs_per_cycle
+
+
+@needs_verilator
+@require_tool("ccache", "apt-get install ccache")
+def test_the_compiler_cache_changes_nothing_but_time(tmp_path, monkeypatch):
+    """The same regression without the cache, with an empty one, and with the
+    one it filled (every object a hit): the same pins cycle by cycle."""
+    import subprocess
+    spec = SystolicSpec()
+    verilog = export_verilog(TinyTapeoutTop(spec), spec.top_name, tmp_path / "rtl").verilog
+    settings = SimulationSettings(testcases=("test_random_shapes", "test_extreme_values"))
+    outputs = {}
+    for label, cache in (("off", "off"), ("empty", tmp_path / "cache"),
+                         ("filled", tmp_path / "cache")):
+        monkeypatch.setenv("TAPEFLOW_CACHE", str(cache))
+        result = run_regression(spec, [verilog], tmp_path / label, settings)
+        assert result.failures == [] and result.tests == 2
+        outputs[label] = (tmp_path / label / "outputs.hex").read_bytes()
+    assert outputs["off"] == outputs["empty"] == outputs["filled"]
+    stats = subprocess.run(["ccache", "--print-stats"], capture_output=True, text=True,
+                           env={"CCACHE_DIR": str(tmp_path / "cache" / "ccache"),
+                                "PATH": "/usr/bin:/bin"}).stdout
+    counts = dict(line.split("\t") for line in stats.splitlines() if "\t" in line)
+    assert int(counts["direct_cache_hit"]) >= int(counts["cache_miss"]) > 0

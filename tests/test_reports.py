@@ -272,3 +272,19 @@ def test_the_report_says_first_whether_the_run_finished(tmp_path, state, extra, 
                        .read_text())["verdict"][0]
     assert first["question"] == "Did the run finish?" and first["state"] == colour
     assert first["answer"].startswith(answer)
+
+
+def test_the_run_summary_has_every_stage_and_the_first_numbers(tmp_path):
+    from tapeflow.reports.summary import run_summary
+    run_dir = _manifest(tmp_path, "a", 2, 18_000.0)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["state"] = "complete"
+    manifest["stages"][1]["metrics"] += [
+        _metric("cell_count", 1736, "cells", "L6"), _metric("registers", 309, "FFs", "L6")]
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    lines = run_summary(load_run(run_dir)).splitlines()
+    assert lines[0].startswith(f"systolic {SystolicSpec(rows=2).tag}: {run_dir} (complete, 8.3 s)")
+    assert lines[2].split() == ["elaborate", "L5", "passed", "0.3", "s"]
+    assert lines[3].split() == ["synthesize", "L6", "up", "to", "date", "8.0", "s"]
+    assert "  cells      1,736 cells, 18,000 µm², 309 flip-flops" in lines
+    assert any(line.startswith("  throughput ") and "MMAC/s at 50 MHz" in line for line in lines)

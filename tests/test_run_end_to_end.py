@@ -84,6 +84,12 @@ def test_full_run_then_everything_up_to_date(full_run):
         for output in stage["outputs"]:
             assert (manifest_path.parent / output["path"]).exists()
     assert "verify-rtl" in first.stderr      # progress lines
+    # the closing screen: every stage, then the numbers a user looks for first
+    summary = first.stdout.splitlines()
+    assert sum(line.split()[:1] in ([name] for name in stages) for line in summary) \
+        == len(stages)
+    assert "  tile       1x2 at " in first.stdout
+    assert "  tests      RTL 7/7, GL icarus 7/7" in first.stdout
 
     second, second_seconds = tapeflow_run(tmp_path)
     assert second.returncode == 0

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tapeflow.flows.engine import execute as engine
 from tapeflow.flows.engine.lock import RunFolderBusy, run_folder_lock
 from tapeflow.flows.engine.run_folder import RunFolderError
@@ -191,3 +192,79 @@ def test_every_package_of_tapeflow_is_in_the_source_digest(tmp_path):
     tiles = copies["tapeout"] / "tiles.py"
     tiles.write_text(tiles.read_text().replace("MARGIN_X = 6 *", "MARGIN_X = 60 *"))
     assert tree_digest(copies) != before
+
+
+def test_scratch_is_removed_once_a_stage_passed_and_kept_when_it_failed(tmp_path):
+    from tapeflow.designs.systolic.spec import SystolicSpec
+    from tapeflow.flows.engine.progress import Progress
+    from tapeflow.flows.engine.settings import RunSettings
+    from tapeflow.flows.engine.stage import Stage, StageResult, Status
+    from tapeflow.reports.metrics import Layer
+
+    class Builds(Stage):
+        name = "builds"
+        layer = Layer.L6
+        scratch = ("obj_*",)
+        passes = True
+
+        def run(self, ctx):
+            out = ctx.stage_dir(self.name)
+            (out / "obj_model").mkdir()
+            (out / "obj_model" / "big.o").write_bytes(b"\0" * 1000)
+            (out / "result.txt").write_text("ok")
+            return StageResult(Status.PASSED if self.passes else Status.FAILED,
+                               None if self.passes else "it broke",
+                               {"result": out / "result.txt"})
+
+    def run(passes):
+        stage = Builds()
+        stage.passes = passes
+        return engine.execute("systolic", SystolicSpec(), RunSettings(build_root=tmp_path),
+                              [stage], Progress(io.StringIO()))
+
+    run_dir, _ = run(passes=False)
+    assert (run_dir / "builds" / "obj_model" / "big.o").exists()      # kept to debug
+    run_dir, _ = run(passes=True)
+    assert not (run_dir / "builds" / "obj_model").exists()
+    assert (run_dir / "builds" / "result.txt").read_text() == "ok"
+    assert run(passes=True)[1][0].up_to_date                           # outputs intact
+
+
+def test_the_default_flow_keeps_no_output_in_scratch():
+    from tapeflow.flows.stages import FLOW
+    assert {stage.name: stage.scratch for stage in FLOW if stage.scratch} == {
+        "verify-rtl": ("sim_build_*",), "synthesize": ("sc",), "verify-gl": ("*/sim_build_*",),
+        "harden": ("sc",), "signoff": ("lvs/*.ext",), "verify-gl-postroute": ("*/sim_build_*",)}
+
+
+def test_a_slow_stage_says_what_it_does_and_how_long_it_took_last_time(tmp_path):
+    from tapeflow.flows.engine.progress import Activity, Progress
+    stats = tmp_path / "stats.jsonl"
+    stats.write_text("{}\n{}\n")
+    activity = Activity()
+    activity.set("icarus: simulating", count_lines=stats, total=7)
+    said = io.StringIO()
+    with Progress(said, heartbeat_seconds=0.05).stage(7, 11, "verify-gl", "L6", 20.0, activity):
+        time.sleep(0.2)
+    lines = said.getvalue().splitlines()
+    assert lines[0] == "[7/11] verify-gl (L6), took 20 s last time ..."
+    assert lines[1].startswith("      verify-gl: icarus: simulating test 3 of 7, 0 s, ~")
+    assert lines[1].endswith(" s left")
+
+
+def test_a_tool_log_says_which_step_a_stage_is_in(tmp_path):
+    from tapeflow.flows.engine.progress import Activity
+    from tapeflow.flows.stages.harden import SC_STEP
+    log = tmp_path / "siliconcompiler.log"
+    log.write_text("| INFO | job0 | place.detailed       | 0 | done\n"
+                   "| LOG  | job0 | route.detailed       | 0 |     Completing 30% ...\n")
+    activity = Activity()
+    activity.set("SiliconCompiler step", log=(log, SC_STEP))
+    assert activity.describe() == "SiliconCompiler step route.detailed"
+
+
+def test_a_new_folder_is_told_how_long_the_stage_took_in_another(tmp_path):
+    run_toy(tmp_path, dawdle_seconds=0.6)
+    said = io.StringIO()
+    run_toy(tmp_path, dawdle_seconds=0.6, stream=said, seed=2)      # another run folder
+    assert "[2/2] consumer (L6), took 1 s last time ..." in said.getvalue()

@@ -69,6 +69,8 @@ TOOLS = (
          install="netgen >= 1.5.192: build it from github.com/RTimothyEdwards/netgen; "
                  "Debian's `apt-get install netgen-lvs` (1.5.133) misreads the escaped "
                  "instance names of a routed netlist"),
+    Tool("ccache", "compiler cache for Verilator's C++ builds (tapeflow cache)",
+         ("verify-rtl", "verify-gl"), command="ccache", install="apt-get install ccache"),
     Tool("chromium", "headless screenshots of report.html (tapeflow report --screenshot)",
          ("report",), command="chromium", version_args=("--version",),
          install="apt-get install chromium"),

@@ -34,6 +34,8 @@ from .settings import RunSettings
 from .stage import RunContext, Stage, StageResult, Status
 
 RECORD_FILE = "stage.json"
+#: In the build folder: each stage's last wall time, for the progress estimate.
+STAGE_TIMES_FILE = ".stage-times.json"
 
 
 class ManifestWriteError(RuntimeError):
@@ -145,7 +147,8 @@ class _Run:
                                         self._read_values(stage), _data_hashes(stage,
                                                                                self.settings))
         stage_dir = self.run_dir / stage.name
-        reused = _reuse(_read_record(stage_dir), fingerprint, self.run_dir)
+        previous = _read_record(stage_dir)
+        reused = _reuse(previous, fingerprint, self.run_dir)
         if reused is not None:
             self.progress.say(f"[{index}/{total}] {stage.name}: up to date")
             result, outputs = reused
@@ -156,10 +159,15 @@ class _Run:
         shutil.rmtree(stage_dir, ignore_errors=True)
         ctx = RunContext(self.design, self.spec, self.settings, self.run_dir, results,
                          frozenset(stage.reads))
-        with self.progress.stage(index, total, stage.name, stage.layer.value):
+        last = _last_seconds(previous) or self._stage_times().get(stage.name)
+        with self.progress.stage(index, total, stage.name, stage.layer.value, last,
+                                 ctx.activity):
             result = _run_guarded(stage, ctx)
         result, outputs = _describe_outputs(result, self.run_dir)
+        if result.status == Status.PASSED:
+            _remove_scratch(stage, stage_dir)
         record = StageRecord(stage, result, time.monotonic() - began, outputs, fingerprint)
+        self._note_stage_time(stage.name, record.wall_seconds)
         detail = f": {result.reason}" if result.reason else ""
         self.progress.say(f"      {stage.name} {result.status.value} in "
                           f"{record.wall_seconds:.1f} s{detail}")
@@ -171,6 +179,23 @@ class _Run:
             raise ManifestWriteError(f"could not write {stage_dir / RECORD_FILE}: "
                                      f"{error.strerror or error}") from None
         return record
+
+    def _stage_times(self) -> dict[str, float]:
+        """The last time each stage took in any run folder of this build
+        folder: the estimate for a folder that never ran it."""
+        try:
+            times = json.loads((self.run_dir.parent / STAGE_TIMES_FILE).read_text())
+        except (OSError, ValueError, RecursionError):
+            return {}
+        return {name: float(seconds) for name, seconds in times.items()
+                if isinstance(seconds, (int, float))} if isinstance(times, dict) else {}
+
+    def _note_stage_time(self, name: str, seconds: float) -> None:
+        try:            # a lost update between two runs only costs an estimate
+            write_json_atomic(self.run_dir.parent / STAGE_TIMES_FILE,
+                              self._stage_times() | {name: round(seconds, 1)})
+        except OSError:
+            pass
 
     def _results(self) -> dict[str, StageResult]:
         return {name: record.result for name, record in self.records.items()}
@@ -246,6 +271,23 @@ def _data_hashes(stage: Stage, settings: RunSettings) -> list[tuple[str, str]]:
         return [("data", "unavailable")]
     return sorted((f"{path.parent.name}/{path.name}", sha256_of_data(path))
                   for path in set(files))
+
+
+def _last_seconds(record: dict | None) -> float | None:
+    """How long the stage took when it last ran to a pass or a failure."""
+    if not record or record.get("status") not in ("passed", "failed"):
+        return None
+    seconds = record.get("wall_seconds")
+    return float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
+
+
+def _remove_scratch(stage: Stage, stage_dir: Path) -> None:
+    for pattern in stage.scratch:
+        for path in stage_dir.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _read_record(stage_dir: Path) -> dict | None:

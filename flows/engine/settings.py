@@ -15,6 +15,9 @@ from ..adapters.tt_sdc import TT_CLOCK_PERIOD_NS
 class RunSettings:
     build_root: Path = Path("build")
     simulator: str = "verilator"        # for verify-rtl: verilator or icarus
+    # gate-level simulators: Icarus (4-state, TinyTapeout's own GL simulator)
+    # by default; adding Verilator (2-state) costs a ~16 s C++ build per netlist
+    gl_simulators: tuple[str, ...] = ("icarus",)
     seed: int = 1                       # cocotb random seed
     code_coverage: bool = True          # Verilator line/toggle coverage in verify-rtl
     clock_period_ns: float = TT_CLOCK_PERIOD_NS

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from tapeflow.reports.metrics import Layer, Metric
 
+from .progress import Activity
 from .settings import RunSettings
 
 
@@ -51,6 +52,7 @@ class RunContext:
     run_dir: Path
     results: dict[str, StageResult]
     reads: frozenset[str] = frozenset()        # "stage.name" entries it may read
+    activity: Activity = field(default_factory=Activity)   # what it says it is doing
 
     def stage_dir(self, name: str) -> Path:
         path = self.run_dir / name
@@ -88,6 +90,10 @@ class Stage(ABC):
     # (by content or value) enter its fingerprint, so a re-run earlier stage
     # whose logs changed but whose netlist did not leaves this one up to date.
     reads: ClassVar[tuple[str, ...]] = ()
+    # Build folders (globs in its folder) removed once it passed: compiled
+    # models and SiliconCompiler's per-step copies, hundreds of MB that no
+    # output, report or later stage uses. A failed stage keeps them to debug.
+    scratch: ClassVar[tuple[str, ...]] = ()
     # RunSettings fields whose values it reads. Not pdk_root: where the PDK is
     # does not matter, its files enter the fingerprint by content (data_files).
     settings_used: ClassVar[tuple[str, ...]] = ()

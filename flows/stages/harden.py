@@ -4,6 +4,7 @@ OpenROAD through SiliconCompiler, GDS through KLayout."""
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +35,17 @@ from ..engine.stage import RunContext, Stage, StageResult, Status
 REQUIRED_TOOLS = ("openroad", "klayout")
 ANTENNA_STEP = "route.detailed_antenna_repair"
 
+#: A SiliconCompiler log line's step, e.g. "| LOG | job0 | route.detailed | 0 | ...".
+SC_STEP = re.compile(r"\| job\d+ \| ([a-z_]+\.[a-z_]+)\s+\|")
+
+
 class Harden(Stage):
     name = "harden"
     layer = Layer.L7
     needs = ("elaborate", "synthesize", "tile-fit")
     reads = ("elaborate.verilog", "synthesize.netlist", "synthesize.sdc", "tile-fit.tile")
     settings_used = ("clock_period_ns", "target_density", "corners")
+    scratch = ("sc",)       # 230 MB of per-step copies; the outputs and reports are beside it
     description = ("SiliconCompiler PNR flow (OpenROAD) into the TT tile: floorplan, PDN, "
                    "pins, place, CTS, route; KLayout GDS")
 
@@ -62,6 +68,7 @@ class Harden(Stage):
         tile_name = ctx.metric("tile-fit", "tile")
         constraints = tile_constraints(tile_name)
         sc_log = out_dir / "siliconcompiler.log"
+        ctx.activity.set("SiliconCompiler step", log=(sc_log, SC_STEP))
         project = hardening_project(HardeningInputs(
             top=spec.top_name, verilog=ctx.output("elaborate", "verilog"),
             netlist=ctx.output("synthesize", "netlist"), sdc=ctx.output("synthesize", "sdc"),

@@ -24,6 +24,7 @@ class Signoff(Stage):
     needs = ("harden",)
     reads = ("harden.gds", "harden.netlist_powered", "harden.postroute_antenna_nets",
              "harden.postroute_antenna_pins")
+    scratch = ("lvs/*.ext",)        # magic's extraction database (6 MB); the SPICE stays
     description = ("magic DRC drc(full); magic extraction + netgen LVS (cells as black "
                    "boxes); antenna check")
 

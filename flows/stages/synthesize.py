@@ -29,6 +29,7 @@ class Synthesize(Stage):
     needs = ("elaborate",)
     reads = ("elaborate.verilog",)
     settings_used = ("clock_period_ns",)
+    scratch = ("sc",)
     description = "SiliconCompiler synflow (slang elaborate, Yosys) to a sky130hd netlist"
 
     def data_files(self, settings) -> list[Path]:

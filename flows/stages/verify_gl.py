@@ -19,12 +19,16 @@ GATE_LEVEL_SIMULATORS = ("icarus", "verilator")
 
 
 class VerifyGl(Stage):
+    """Every scenario on every simulator of ``--gl-simulators`` (Icarus by
+    default: 4-state, so an unreset or X-propagating netlist fails, which a
+    2-state simulator would hide)."""
     name = "verify-gl"
     layer = Layer.L6
     needs = ("synthesize", "tile-fit")   # no timing or GL work for a design that fits no tile
     reads = ("synthesize.netlist",)
-    settings_used = ("seed",)
-    description = "cocotb regression on the gate-level netlist, Icarus and Verilator"
+    settings_used = ("seed", "gl_simulators")
+    description = "cocotb regression on the gate-level netlist (Icarus; Verilator on request)"
+    scratch = ("*/sim_build_*",)
     netlist: tuple[str, str] = ("synthesize", "netlist")     # (stage, output)
     metric_prefix = "gl"
 
@@ -36,7 +40,7 @@ class VerifyGl(Stage):
         models = tuple(simulation_models(cell_library(ctx.settings.pdk_root)))
         netlist = ctx.output(*self.netlist)
         outputs, metrics, tools, warnings, failures = {}, [], {}, [], []
-        for simulator in GATE_LEVEL_SIMULATORS:
+        for simulator in ctx.settings.gl_simulators:
             executable = SIMULATORS[simulator]
             if which(executable) is None:
                 warnings.append(f"{simulator} skipped: {executable} not installed")
@@ -44,7 +48,8 @@ class VerifyGl(Stage):
             settings = SimulationSettings(simulator=simulator, seed=ctx.settings.seed,
                                           cell_models=models)
             try:
-                result = run_regression(ctx.spec, [netlist], out_dir / simulator, settings)
+                result = run_regression(ctx.spec, [netlist], out_dir / simulator, settings,
+                                        ctx.activity)
             except SimulationError as error:   # asked for and failed: never a pass on one
                 failures.append(f"{simulator} could not build or run the gate-level "
                                 f"simulation: {error}")
@@ -73,6 +78,6 @@ class VerifyGlPostRoute(VerifyGl):
     layer = Layer.L7
     needs = ("harden",)
     reads = ("harden.netlist_unpowered",)
-    description = "cocotb regression on the routed netlist, Icarus and Verilator"
+    description = "cocotb regression on the routed netlist (Icarus; Verilator on request)"
     netlist = ("harden", "netlist_unpowered")
     metric_prefix = "postroute_gl"

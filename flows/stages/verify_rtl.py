@@ -19,6 +19,7 @@ class VerifyRtl(Stage):
     reads = ("elaborate.verilog",)
     settings_used = ("simulator", "seed", "code_coverage")
     description = "cocotb regression through the TT pins vs. the golden model"
+    scratch = ("sim_build_*",)
 
     def run(self, ctx: RunContext) -> StageResult:
         simulator = ctx.settings.simulator
@@ -32,7 +33,7 @@ class VerifyRtl(Stage):
                                       and simulator == "verilator")
         try:
             result = run_regression(ctx.spec, [ctx.output("elaborate", "verilog")], out_dir,
-                                    settings)
+                                    settings, ctx.activity)
         except SimulationError as error:
             return StageResult(Status.FAILED, str(error))
 
