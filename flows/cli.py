@@ -7,6 +7,7 @@ import dataclasses
 import math
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -42,6 +43,14 @@ from .engine.stage import Status
 from .params import ParameterError, build_spec, load_config
 from .stages import FLOW, default_flow
 from .stages.verify_gl import GATE_LEVEL_SIMULATORS
+from .sweep.executors import LocalExecutor, SchedulerError, SlurmExecutor, default_jobs
+from .sweep.grid import expand, grid_from_config, grid_from_options
+from .sweep.runner import SweepSettings, run_sweep, sweep_folder_name, sweep_summary
+
+STAGE_NAMES = [stage.name for stage in FLOW]
+#: A sweep's last stage: through timing and gate level; with OpenROAD, through
+#: routed timing (hardening is ~3 min a point, what decides fmax and the tile).
+SWEEP_UNTIL, SWEEP_UNTIL_HARDENED = "verify-gl", "sta-post"
 
 
 def _parameter_help() -> str:
@@ -62,35 +71,37 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run the flow's stages for a design",
         epilog=_parameter_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("--design", default=DEFAULT_DESIGN, help=f"default {DEFAULT_DESIGN}")
-    run.add_argument("--set", dest="assignments", action="append", default=[],
-                     metavar="NAME=VALUE", help="override one design parameter (repeatable)")
-    run.add_argument("--config", type=Path, help="TOML or JSON file of design parameters")
-    run.add_argument("--build-dir", type=Path, default=RunSettings.build_root,
-                     help="where run folders go (default ./build)")
-    run.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator",
-                     help="RTL simulator (default verilator)")
-    run.add_argument("--gl-simulators", default=",".join(RunSettings.gl_simulators),
-                     metavar="SIMS", help="gate-level simulators, comma-separated: icarus "
-                                          "(default; TinyTapeout's, 4-state), verilator")
-    run.add_argument("--seed", type=int, default=RunSettings.seed, help="cocotb random seed")
-    run.add_argument("--no-code-coverage", action="store_true",
-                     help="build the Verilator model without line/toggle coverage (faster)")
-    run.add_argument("--pdk-root", type=Path,
-                     help=f"local lambdapdk data (default ${PDK_ROOT_ENV}; unset: download)")
-    run.add_argument("--clock-period", type=float, default=RunSettings.clock_period_ns,
-                     metavar="NS", help="clock period in ns (TinyTapeout default 20)")
-    run.add_argument("--tile", help="TinyTapeout tile, e.g. 1x2 (default: the smallest "
-                                    "that fits at the target density)")
-    run.add_argument("--corners", choices=CORNER_SETS, default=DEFAULT_CORNER_SET,
-                     help="timing corners: tt = TinyTapeout's signoff corners tt_025C_1v80, "
-                          "ss_100C_1v60, ff_n40C_1v95 (default); lambdapdk = tt_025C_1v80, "
-                          "ss_n40C_1v40, ff_100C_1v95")
-    run.add_argument("--until", choices=[stage.name for stage in FLOW], metavar="STAGE",
-                     help="stop after this stage (" + ", ".join(s.name for s in FLOW) + ")")
-    run.add_argument("--target-density", type=float, default=100 * RunSettings.target_density,
-                     metavar="PCT", help="placement density for tile fit and hardening "
-                                         "(TinyTapeout default 60)")
+    _design_options(run, "override one design parameter (repeatable)")
+    _run_setting_options(run)
+    run.add_argument("--until", choices=STAGE_NAMES, metavar="STAGE",
+                     help="stop after this stage (" + ", ".join(STAGE_NAMES) + ")")
+
+    sweep = commands.add_parser(
+        "sweep", help="run many parameter sets (a grid or a list), locally or on Slurm",
+        description="Every combination of the listed values (or the points of a --config "
+                    "file's `points` list) as a normal run folder, then sweep.json, sweep.csv "
+                    "and sweep.html (Pareto fronts of sustained MMAC/s per tile) in --out. "
+                    "Points already up to date are not run again; an interrupted sweep "
+                    "started again continues.",
+        epilog=_parameter_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    _design_options(sweep, "values of one design parameter, comma-separated, e.g. "
+                           "rows=1,2,4 (repeatable)")
+    _run_setting_options(sweep)
+    sweep.add_argument("--until", choices=STAGE_NAMES, metavar="STAGE",
+                       help=f"last stage of every point (default {SWEEP_UNTIL_HARDENED} "
+                            f"where OpenROAD is installed, else {SWEEP_UNTIL})")
+    sweep.add_argument("--scheduler", choices=("local", "slurm"), default="local",
+                       help="local: --jobs points at once here; slurm: one sbatch job per "
+                            "point (log in the point's folder), followed with squeue")
+    sweep.add_argument("--jobs", type=int, default=default_jobs(),
+                       help=f"points at once with --scheduler local (default "
+                            f"{default_jobs()}: one per core)")
+    sweep.add_argument("--slurm-cpus", type=int, default=1, metavar="N",
+                       help="--cpus-per-task of each Slurm job (default 1)")
+    sweep.add_argument("--partition", help="Slurm partition (default: the cluster's)")
+    sweep.add_argument("--out", type=Path,
+                       help="where sweep.json/csv/html go (default <build-dir>/sweep-<hash "
+                            "of the points and settings>)")
 
     commands.add_parser("doctor", help="list the tools the flow uses, found or missing")
 
@@ -140,10 +151,45 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _design_options(parser: argparse.ArgumentParser, set_help: str) -> None:
+    parser.add_argument("--design", default=DEFAULT_DESIGN, help=f"default {DEFAULT_DESIGN}")
+    parser.add_argument("--set", dest="assignments", action="append", default=[],
+                        metavar="NAME=VALUE", help=set_help)
+    parser.add_argument("--config", type=Path, help="TOML or JSON file of design parameters")
+
+
+def _run_setting_options(parser: argparse.ArgumentParser) -> None:
+    """The options that make RunSettings, shared by run and sweep."""
+    parser.add_argument("--build-dir", type=Path, default=RunSettings.build_root,
+                        help="where run folders go (default ./build)")
+    parser.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator",
+                        help="RTL simulator (default verilator)")
+    parser.add_argument("--gl-simulators", default=",".join(RunSettings.gl_simulators),
+                        metavar="SIMS", help="gate-level simulators, comma-separated: icarus "
+                                             "(default; TinyTapeout's, 4-state), verilator")
+    parser.add_argument("--seed", type=int, default=RunSettings.seed, help="cocotb random seed")
+    parser.add_argument("--no-code-coverage", action="store_true",
+                        help="build the Verilator model without line/toggle coverage (faster)")
+    parser.add_argument("--pdk-root", type=Path,
+                        help=f"local lambdapdk data (default ${PDK_ROOT_ENV}; unset: download)")
+    parser.add_argument("--clock-period", type=float, default=RunSettings.clock_period_ns,
+                        metavar="NS", help="clock period in ns (TinyTapeout default 20)")
+    parser.add_argument("--tile", help="TinyTapeout tile, e.g. 1x2 (default: the smallest "
+                                       "that fits at the target density)")
+    parser.add_argument("--corners", choices=CORNER_SETS, default=DEFAULT_CORNER_SET,
+                        help="timing corners: tt = TinyTapeout's signoff corners tt_025C_1v80, "
+                             "ss_100C_1v60, ff_n40C_1v95 (default); lambdapdk = tt_025C_1v80, "
+                             "ss_n40C_1v40, ff_100C_1v95")
+    parser.add_argument("--target-density", type=float,
+                        default=100 * RunSettings.target_density, metavar="PCT",
+                        help="placement density for tile fit and hardening (TinyTapeout "
+                             "default 60)")
+
+
 #: Errors a user can cause with the command line, a config or an input file: exit 2.
 USER_ERRORS = (SpecError, ParameterError, UnknownDesignError, PdkError, TinyTapeoutDataError,
                ReportError, BrowserError, MetadataError, PackageError, PrecheckError,
-               CornerDataError, RunFolderError, RunFolderBusy)
+               CornerDataError, RunFolderError, RunFolderBusy, SchedulerError)
 
 
 class Terminated(KeyboardInterrupt):
@@ -158,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_tool_environment()
     handlers = {"run": _run, "doctor": _doctor, "report": _report, "package": _package,
-                "precheck": _precheck, "check-info": _check_info, "cache": _cache}
+                "precheck": _precheck, "check-info": _check_info, "cache": _cache,
+                "sweep": _sweep}
     previous_handler = signal.signal(signal.SIGTERM, _terminate)
     try:
         return handlers[args.command](args)
@@ -220,6 +267,19 @@ def _run(args) -> int:
     design = get_design(args.design)
     config = load_config(args.config) if args.config else {}
     spec = build_spec(design.spec_type, config, args.assignments)
+    settings = _run_settings(args)
+    stages = default_flow()
+    if args.until:
+        stages = stages[:STAGE_NAMES.index(args.until) + 1]
+    run_dir, records = execute(design.name, spec, settings, stages)
+
+    print("\n" + run_summary(load_run(run_dir)))
+    return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+
+def _run_settings(args) -> RunSettings:
+    """RunSettings from run's and sweep's shared options, every one checked
+    before any tool starts."""
     if not math.isfinite(args.clock_period) or not 1 <= args.clock_period <= 1000:
         raise ParameterError(f"--clock-period {args.clock_period}: expected a clock "
                              f"period in 1..1000 ns (TinyTapeout's is 20)")
@@ -232,19 +292,36 @@ def _run(args) -> int:
     check_pdk_root(pdk_root)     # before any tool starts
     if pdk_root is not None or os.environ.get("PDK_ROOT"):
         corner_libraries(args.corners, pdk_root)   # one line naming a missing liberty
-    settings = RunSettings(build_root=args.build_dir, simulator=args.simulator,
-                           gl_simulators=gl_simulators, seed=args.seed,
-                           code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
-                           clock_period_ns=args.clock_period, tile=args.tile,
-                           target_density=round(args.target_density / 100, 4),
-                           corners=args.corners)
-    stages = default_flow()
-    if args.until:
-        stages = stages[:[stage.name for stage in stages].index(args.until) + 1]
-    run_dir, records = execute(design.name, spec, settings, stages)
+    return RunSettings(build_root=args.build_dir, simulator=args.simulator,
+                       gl_simulators=gl_simulators, seed=args.seed,
+                       code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
+                       clock_period_ns=args.clock_period, tile=args.tile,
+                       target_density=round(args.target_density / 100, 4),
+                       corners=args.corners)
 
-    print("\n" + run_summary(load_run(run_dir)))
-    return 1 if any(r.result.status == Status.FAILED for r in records) else 0
+
+def _sweep(args) -> int:
+    design = get_design(args.design)
+    config = load_config(args.config) if args.config else {}
+    grid, listed = grid_from_config(config)
+    grid |= grid_from_options(args.assignments)
+    points, invalid = expand(design.spec_type, grid, listed)
+    if not points:
+        raise ParameterError("sweep: no valid point (" + (invalid[0].reason if invalid
+                                                          else "no values given") + ")")
+    settings = _run_settings(args)
+    if args.jobs < 1 or args.slurm_cpus < 1:
+        raise ParameterError("--jobs and --slurm-cpus: expected at least 1")
+    until = args.until or (SWEEP_UNTIL_HARDENED if shutil.which("openroad") else SWEEP_UNTIL)
+    executor = SlurmExecutor(args.slurm_cpus, args.partition) if args.scheduler == "slurm" \
+        else LocalExecutor(args.jobs)
+    out = args.out or settings.build_root / sweep_folder_name(design.name, points, settings,
+                                                              until)
+    outcome = run_sweep(points, invalid, settings,
+                        SweepSettings(design.name, until, out, args.scheduler), executor,
+                        lambda text: print(text, flush=True))
+    print("\n" + sweep_summary(outcome))
+    return 0 if all(row.status in ("passed", "invalid") for row in outcome.rows) else 1
 
 
 def _gl_simulators(text: str) -> tuple[str, ...]:

@@ -71,6 +71,10 @@ TOOLS = (
                  "instance names of a routed netlist"),
     Tool("ccache", "compiler cache for Verilator's C++ builds (tapeflow cache)",
          ("verify-rtl", "verify-gl"), command="ccache", install="apt-get install ccache"),
+    Tool("sbatch", "Slurm's job submission (tapeflow sweep --scheduler slurm)",
+         ("sweep",), command="sbatch", version_args=("--version",),
+         install="a Slurm cluster's client commands; one node on this machine: "
+                 "scripts/slurm_localhost.sh start"),
     Tool("chromium", "headless screenshots of report.html (tapeflow report --screenshot)",
          ("report",), command="chromium", version_args=("--version",),
          install="apt-get install chromium"),

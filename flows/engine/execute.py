@@ -93,6 +93,17 @@ def execute(design: str, spec, settings: RunSettings, stages: list[Stage],
         return run_dir, run.execute()
 
 
+def pending_stages(design: str, spec, settings: RunSettings, stages: list[Stage]
+                   ) -> list[str]:
+    """The stages ``execute`` would run now rather than reuse (all of them
+    for a folder that never ran): an empty list means the run is up to date.
+    Reads only, takes no lock: a sweep asks this before it starts a job."""
+    run_dir = run_directory(design, spec, settings).resolve()
+    if not (run_dir / "manifest.json").is_file():
+        return [stage.name for stage in stages]
+    return _Run(design, spec, settings, stages, run_dir, Progress()).pending()
+
+
 class _Run:
     def __init__(self, design, spec, settings, stages, run_dir: Path, progress: Progress):
         self.design, self.spec, self.settings, self.stages = design, spec, settings, stages
@@ -134,20 +145,43 @@ class _Run:
                 f"{previous.get('started', '?')}) ended without finishing; stages it "
                 f"finished are reused where up to date, the rest run again")
 
-    def _stage(self, index: int, stage: Stage) -> StageRecord:
-        total, results = len(self.stages), self._results()
-        blocked = [need for need in stage.needs
-                   if need not in results or results[need].status != Status.PASSED]
-        if blocked:
-            result = StageResult.skipped(f"needs {blocked[0]}, which did not pass")
-            self.progress.say(f"[{index}/{total}] {stage.name}: skipped ({result.reason})")
-            return StageRecord(stage, result, 0.0, [])
-        began = time.monotonic()
+    def pending(self) -> list[str]:
+        """The stages a run would execute rather than reuse, found the way
+        a run finds them but without running or writing anything."""
+        for position, stage in enumerate(self.stages):
+            if self._blocked_by(stage):
+                self.records[stage.name] = StageRecord(stage, StageResult.skipped(""), 0.0, [])
+                continue
+            fingerprint, previous = self._fingerprint(stage)
+            reused = _reuse(previous, fingerprint, self.run_dir)
+            if reused is None:
+                return [later.name for later in self.stages[position:]]
+            self.records[stage.name] = StageRecord(stage, reused[0], 0.0, reused[1],
+                                                   fingerprint, up_to_date=True)
+        return []
+
+    def _blocked_by(self, stage: Stage) -> str | None:
+        results = self._results()
+        return next((need for need in stage.needs
+                     if need not in results or results[need].status != Status.PASSED), None)
+
+    def _fingerprint(self, stage: Stage) -> tuple[str, dict | None]:
+        """The stage's fingerprint now, and its folder's record of its last run."""
         fingerprint = stage_fingerprint(stage, self.spec, self.settings,
                                         self._read_values(stage), _data_hashes(stage,
                                                                                self.settings))
+        return fingerprint, _read_record(self.run_dir / stage.name)
+
+    def _stage(self, index: int, stage: Stage) -> StageRecord:
+        total, results = len(self.stages), self._results()
+        blocked = self._blocked_by(stage)
+        if blocked:
+            result = StageResult.skipped(f"needs {blocked}, which did not pass")
+            self.progress.say(f"[{index}/{total}] {stage.name}: skipped ({result.reason})")
+            return StageRecord(stage, result, 0.0, [])
+        began = time.monotonic()
+        fingerprint, previous = self._fingerprint(stage)
         stage_dir = self.run_dir / stage.name
-        previous = _read_record(stage_dir)
         reused = _reuse(previous, fingerprint, self.run_dir)
         if reused is not None:
             self.progress.say(f"[{index}/{total}] {stage.name}: up to date")
