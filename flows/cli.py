@@ -317,6 +317,12 @@ def _sweep(args) -> int:
         else LocalExecutor(args.jobs)
     out = args.out or settings.build_root / sweep_folder_name(design.name, points, settings,
                                                               until)
+    try:                             # before any point runs, not when the table is due
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        option = "--out" if args.out else "--build-dir"
+        raise ParameterError(f"{option}: cannot make {out}: {error.strerror or error} "
+                             f"(choose a writable folder)") from None
     outcome = run_sweep(points, invalid, settings,
                         SweepSettings(design.name, until, out, args.scheduler), executor,
                         lambda text: print(text, flush=True))

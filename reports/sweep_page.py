@@ -77,10 +77,10 @@ def _html(rows: list[SweepRow], summary: dict) -> str:
              f"{html.escape(summary['until'])}; clock {summary['clock_mhz']:g} MHz; wall "
              f"{summary['wall_seconds']:.0f} s on {html.escape(summary['scheduler'])}.</p>",
              "<h2>Best point per tile size</h2>", _table(best_per_tile(rows), brief=True),
-             "<p>Eligible points: the run passed, fits a TinyTapeout tile, meets timing at "
-             "the run's clock at every corner (setup pre-layout; setup and hold when routed) "
-             "and passed gate-level simulation. Best: most sustained MMAC/s, then least "
-             "cell area.</p>"]
+             "<p>Eligible points: the run passed, fits a TinyTapeout tile, meets setup and "
+             "hold at the run's clock at every corner (routed when hardened, else before "
+             "layout) and passed gate-level simulation. Best: most sustained MMAC/s (in "
+             "whole MMAC/s), then least cell area.</p>"]
     for other, label in (("cell_area_um2", "cell area (µm²)"),
                          ("fmax_ceiling_mhz", "fmax, slowest corner (MHz)")):
         png = pareto_plot(rows, other, label)

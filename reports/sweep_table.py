@@ -97,10 +97,8 @@ def _fill(row: SweepRow, run: RunData) -> None:
         row.setup_slack_ns = min(value(f"setup_slack_{c}_ns") for c in corners)
         row.hold_slack_ns = min(value(f"hold_slack_{c}_ns") for c in corners)
     if row.setup_slack_ns is not None:
-        # pre-layout hold is before clock-tree synthesis and hold repair, so
-        # only setup decides there; routed, both must hold
-        row.meets_timing = row.setup_slack_ns >= 0 and (
-            row.timing_source == "pre-layout" or (row.hold_slack_ns or 0) >= 0)
+        # as sta-pre and sta-post judge it: setup and hold at every corner
+        row.meets_timing = row.setup_slack_ns >= 0 and (row.hold_slack_ns or 0) >= 0
     row.clock_mhz, _ = run_clock(run)
     sustained = value("sustained_macs_per_cycle_measured") \
         or value("sustained_macs_per_cycle_protocol")

@@ -72,7 +72,7 @@ def test_bad_grid_is_one_error(make, message):
 @pytest.mark.parametrize("argv", [
     ["--set", "rows=1,99"], ["--set", "bogus=1,2"], ["--set", "rows="], ["--jobs", "0"],
     ["--set", "in_width=8", "--set", "acc_width=12"], ["--clock-period", "nan"],
-    ["--tile", "9x9"], ["--scheduler", "pbs"],
+    ["--tile", "9x9"], ["--scheduler", "pbs"], ["--out", "/proc/version/x"],
 ])
 def test_sweep_bad_input_exits_2_before_anything_runs(argv, tmp_path, capsys):
     assert call(["sweep", "--build-dir", str(tmp_path / "build"), *argv], capsys) == 2
@@ -277,6 +277,9 @@ class _FakeExecutor:
     def __init__(self, capacity, interrupt_at=None):
         self.capacity, self.interrupt_at = capacity, interrupt_at
         self.started, self.running, self.cancelled = [], [], False
+
+    def adopt(self, job):
+        return False
 
     def start(self, job):
         if len(self.started) == self.interrupt_at:

@@ -24,6 +24,9 @@ class Executor(Protocol):
     #: how many points it runs at once (None: as many as the scheduler allows)
     capacity: int | None
 
+    def adopt(self, job: PointJob) -> bool:
+        """Follow the point's job from an earlier sweep if it is still queued."""
+
     def start(self, job: PointJob) -> None: ...
 
     def ended(self) -> list[PointJob]:
@@ -51,6 +54,9 @@ class LocalExecutor:
     def __init__(self, jobs: int):
         self.capacity = jobs
         self._running: dict[PointJob, subprocess.Popen] = {}
+
+    def adopt(self, job: PointJob) -> bool:
+        return False          # an earlier sweep's processes ended with it
 
     def start(self, job: PointJob) -> None:
         job.run_dir.mkdir(parents=True, exist_ok=True)

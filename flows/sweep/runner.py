@@ -21,7 +21,7 @@ from ..engine.execute import pending_stages
 from ..engine.run_folder import run_directory, run_name
 from ..engine.settings import RunSettings
 from ..stages import default_flow
-from .executors import Executor, SlurmExecutor
+from .executors import Executor
 from .grid import InvalidPoint, SweepPoint
 from .jobs import PointJob, point_job
 
@@ -57,15 +57,15 @@ def run_sweep(points: list[SweepPoint], invalid: list[InvalidPoint], settings: R
         run_dir = run_directory(sweep.design, point.spec, settings).resolve()
         job = point_job(sweep.design, point, settings, sweep.until, run_dir)
         jobs.append(job)
-        if isinstance(executor, SlurmExecutor) and executor.adopt(job):
-            say(f"  {job.label}: its Slurm job from an earlier sweep is still queued; "
-                f"following it")
+        if executor.adopt(job):
+            say(f"  {job.label}: its job from an earlier sweep is still queued; following it")
             adopted.append(job)
         elif pending_stages(sweep.design, point.spec, settings, stages):
             waiting.append(job)
     for item in invalid:
         say(f"  skipped {' '.join(item.assignments)}: {item.reason}")
-    say(f"sweep: {len(points)} points, {len(points) - len(waiting) - len(adopted)} up to "
+    plural = "s" if len(points) != 1 else ""
+    say(f"sweep: {len(points)} point{plural}, {len(points) - len(waiting) - len(adopted)} up to "
         f"date, {len(waiting) + len(adopted)} to run through {sweep.until} on "
         f"{sweep.scheduler}" + (f" ({executor.capacity} at a time)" if executor.capacity
                                 else ""))
@@ -107,24 +107,28 @@ def _drive(waiting: list[PointJob], adopted: list[PointJob], executor: Executor,
             failed += row.status != "passed"
             detail = f" ({row.note})" if row.note and row.status != "passed" else ""
             say(f"  [{done}/{total}] {job.label} {row.status} in {walls[-1]:.0f} s{detail}"
-                f"; {_progress(done, failed, executor, total, walls)}")
+                f"; {_progress(done, failed, executor, total, walls, began, len(queue))}")
             last_report = time.monotonic()
         if began and time.monotonic() - last_report > 60:
-            say(f"  ... {_progress(done, failed, executor, total, walls)}")
+            say(f"  ... {_progress(done, failed, executor, total, walls, began, len(queue))}")
             last_report = time.monotonic()
         if queue or began:
             time.sleep(POLL_SECONDS)
 
 
-def _progress(done: int, failed: int, executor: Executor, total: int,
-              walls: list[float]) -> str:
+def _progress(done: int, failed: int, executor: Executor, total: int, walls: list[float],
+              began: dict[PointJob, float], queued: int) -> str:
+    """Counts, and the time left: the mean point so far for each queued one,
+    what the mean leaves of each running one, shared by the points at once."""
     counts = executor.counts()
     running = ", ".join(f"{count} {state}" for state, count in counts.items())
     left = total - done
     estimate = ""
     if walls and left:
+        mean, now = sum(walls) / len(walls), time.monotonic()
+        work = queued * mean + sum(max(mean - (now - start), 0.0) for start in began.values())
         parallel = executor.capacity or max(1, counts.get("running", 1))
-        estimate = f", ~{sum(walls) / len(walls) * left / parallel / 60:.1f} min to go"
+        estimate = f", ~{work / parallel / 60:.1f} min to go"
     return f"{done} done ({failed} failed), {running}, {left} left of {total}{estimate}"
 
 
