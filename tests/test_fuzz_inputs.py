@@ -9,7 +9,7 @@ import string
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tapeflow.designs.systolic.spec import SystolicSpec
@@ -139,3 +139,30 @@ def test_manifests(path, value, capsys, tmp_path_factory):
     assert code in (0, 2)
     if code == 2:          # nothing that looks like a report was left behind
         assert not (run_dir / "report" / "report.html").exists()
+
+
+@FUZZ
+@given(assignments=st.lists(st.tuples(
+           st.sampled_from(PARAMETERS) | text,
+           st.lists(st.sampled_from(["1", "2", "4", "8", "20", "true"]) | numbers.map(str)
+                    | text, max_size=3).map(",".join)), max_size=3),
+       config=st.none() | json_values)
+@example(assignments=[("rows", "1,2"), ("in_width", "4,8"), ("acc_width", "12,20")],
+         config=None)
+@example(assignments=[("fold", "1,2")], config={"cols": [1, 2], "signed": False})
+@example(assignments=[], config={"points": [{"rows": 4}, {"rows": 1, "in_width": 4}]})
+def test_sweep_grids(assignments, config, capsys, tmp_path, monkeypatch):
+    """Whatever the grid, a sweep either refuses it with one line (exit 2)
+    or reaches the point where it would start its points."""
+    def stop_before_points(*args):
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "run_sweep", stop_before_points)
+    argv = ["sweep", "--build-dir", str(tmp_path / "build")]
+    if config is not None:
+        path = tmp_path / "sweep.json"
+        path.write_text(json.dumps(config))
+        argv += ["--config", str(path)]
+    for name, values in assignments:
+        argv += ["--set", f"{name}={values}"]
+    assert call(argv, capsys) in (0, 2)
