@@ -335,3 +335,17 @@ def test_an_interrupted_sweep_cancels_its_jobs_and_writes_an_incomplete_table(tm
     data = json.loads(document.read_text())
     assert not data["complete"]
     assert [point["status"] for point in data["points"]] == ["passed", "not run", "not run"]
+
+
+def test_a_schedulers_queued_jobs_count_in_the_estimate():
+    from tapeflow.flows.sweep.runner import _progress
+
+    class Queue:
+        capacity = None
+
+        def counts(self):
+            return {"running": 2, "queued": 4}
+
+    text = _progress(2, 0, Queue(), 8, [60.0, 60.0], {}, 0)
+    # 4 queued x 60 s + 2 running x 30 s, two at once: 150 s
+    assert text == "2 done (0 failed), 2 running, 4 queued, 6 left of 8, ~2.5 min to go"

@@ -119,14 +119,21 @@ def _drive(waiting: list[PointJob], adopted: list[PointJob], executor: Executor,
 def _progress(done: int, failed: int, executor: Executor, total: int, walls: list[float],
               began: dict[PointJob, float], queued: int) -> str:
     """Counts, and the time left: the mean point so far for each queued one,
-    what the mean leaves of each running one, shared by the points at once."""
+    what the mean leaves of each running one, shared by the points at once.
+    A scheduler's jobs start when it decides, so there each running one
+    counts half a mean point."""
     counts = executor.counts()
     running = ", ".join(f"{count} {state}" for state, count in counts.items())
     left = total - done
     estimate = ""
     if walls and left:
         mean, now = sum(walls) / len(walls), time.monotonic()
-        work = queued * mean + sum(max(mean - (now - start), 0.0) for start in began.values())
+        if executor.capacity is None:
+            work = (queued + counts.get("queued", 0)) * mean \
+                + counts.get("running", 0) * mean / 2
+        else:
+            work = queued * mean + sum(max(mean - (now - start), 0.0)
+                                       for start in began.values())
         parallel = executor.capacity or max(1, counts.get("running", 1))
         estimate = f", ~{work / parallel / 60:.1f} min to go"
     return f"{done} done ({failed} failed), {running}, {left} left of {total}{estimate}"
