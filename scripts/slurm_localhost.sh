@@ -26,7 +26,10 @@ install_packages() {
              "apt-get install slurm-wlm munge" >&2
         exit 2
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge >/dev/null
+    export DEBIAN_FRONTEND=noninteractive
+    # a machine that has not fetched package lists lately needs them first
+    apt-get install -y -q slurm-wlm munge >/dev/null \
+        || { apt-get update -q >/dev/null && apt-get install -y -q slurm-wlm munge >/dev/null; }
 }
 
 start_munge() {
