@@ -199,3 +199,31 @@ def test_one_by_one_configuration_hardens_into_a_1x1_tile(tmp_path):
     assert value["drc_errors"] == 0 and value["lvs_errors"] == 0
     assert value["routed_worst_setup_slack_ns"] >= 0
     assert value["routed_worst_hold_slack_ns"] >= 0
+    assert_hardened_row("1x1", "int8", value)     # the same point: rows=1 cols=1 fold=1
+
+
+_HARDENED_ROW = re.compile(r"^\| (\dx\d) \| (int\d) \| ([\d.]+) \| \+([\d.]+) / \+([\d.]+) ns \| "
+                           r"([\d.]+) % \|$")
+
+
+def assert_hardened_row(tile: str, operands: str, value: dict) -> None:
+    """A row of the README's table of hardened best-per-tile points equals
+    this run's routed numbers, to the digits printed."""
+    rows = {match.group(1, 2): match.groups()[2:] for line in README.read_text().splitlines()
+            if (match := _HARDENED_ROW.match(line))}
+    fmax, setup, hold, placed = (float(x) for x in rows[(tile, operands)])
+    assert value["routed_min_fmax_mhz"] == pytest.approx(fmax, abs=0.0501)
+    assert value["routed_worst_setup_slack_ns"] == pytest.approx(setup, abs=0.00501)
+    assert value["routed_worst_hold_slack_ns"] == pytest.approx(hold, abs=0.000501)
+    assert value["postroute_utilization_pct"] == pytest.approx(placed, abs=0.0501)
+
+
+def test_int4_reaches_2_macs_per_cycle_in_a_1x1_tile(tmp_path):
+    """The README's answer to "2 MACs/cycle per tile?": int4 does, hardened
+    in a 1x1 with the routed numbers the README's table gives."""
+    run, _seconds = tapeflow_run(tmp_path, "--set", "rows=1", "--set", "cols=2", "--set",
+                                 "fold=1", "--set", "in_width=4", "--until", "sta-post")
+    (manifest_path,) = tmp_path.glob("systolic-*/manifest.json")
+    _run_dir, _stages, value = finished(run, manifest_path)
+    assert value["tile"] == "1x1" and value["sustained_macs_per_cycle_measured"] >= 1.99
+    assert_hardened_row("1x1", "int4", value)
