@@ -156,8 +156,11 @@ def class_commands(clock_port: str) -> str:
     for path_class in PATH_CLASSES:
         for delay in ("max", "min"):
             lines.append(f'puts "TAPEFLOW_PATHS {path_class.name} {delay}"')
-            lines.append(f"report_checks -path_delay {delay} -from {path_class.start} "
-                         f"-to {path_class.end} -fields {{slew cap}} -digits 3")
+            # a class with no start or end points (no registers: a purely
+            # combinational design) has no paths; report_checks would fail
+            lines.append(f"if {{[llength {path_class.start}] && [llength {path_class.end}]}} "
+                         f"{{report_checks -path_delay {delay} -from {path_class.start} "
+                         f"-to {path_class.end} -fields {{slew cap}} -digits 3}}")
     return "\n".join(lines) + "\n"
 
 

@@ -114,7 +114,8 @@ def _metrics(ctx: RunContext, project, breakdown: dict, outputs: dict) -> list[M
     metrics = [
         Metric("cell_count", int(sc_metric("cells")), "cells", Layer.L6, source, stat),
         Metric("cell_area_um2", round(cell_area, 3), "um^2", Layer.L7, source, stat),
-        Metric("registers", int(sc_metric("registers")), "flip-flops", Layer.L6, source,
+        # SC records no register count for a design without any (an adder)
+        Metric("registers", int(sc_metric("registers") or 0), "flip-flops", Layer.L6, source,
                ctx.relative(outputs["yosys_log"])),
         Metric("sequential_area_um2", round(sequential, 3), "um^2", Layer.L7, source, stat),
         Metric("combinational_area_um2", round(cell_area - sequential, 3), "um^2", Layer.L7,
