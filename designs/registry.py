@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .systolic import SystolicSpec, TinyTapeoutTop
+from .tt_project import TtProjectSpec
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ DESIGNS = {
         summary="output-stationary int8 systolic MAC array behind the TT pins"),
 }
 DEFAULT_DESIGN = "systolic"
+#: A user's TinyTapeout repository (`--project DIR`): its spec comes from
+#: info.yaml, not from parameters, so it is no entry of DESIGNS.
+PROJECT_DESIGN = "tt-project"
 
 
 class UnknownDesignError(ValueError):
@@ -34,3 +38,11 @@ def get_design(name: str) -> DesignEntry:
     except KeyError:
         raise UnknownDesignError(f"unknown design {name!r}: known designs are "
                                  f"{', '.join(DESIGNS)}") from None
+
+
+def spec_from_parameters(design: str, parameters: dict):
+    """A run's spec again from the parameters its manifest recorded."""
+    if design == PROJECT_DESIGN:
+        return TtProjectSpec(**{**parameters,
+                                "source_files": tuple(parameters.get("source_files", ()))})
+    return get_design(design).spec_type(**parameters)

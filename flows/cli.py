@@ -15,14 +15,17 @@ import traceback
 from pathlib import Path
 
 from tapeflow.designs.errors import SpecError
-from tapeflow.designs.registry import DEFAULT_DESIGN, DESIGNS, UnknownDesignError, get_design
+from tapeflow.designs.registry import (DEFAULT_DESIGN, DESIGNS, PROJECT_DESIGN,
+                                       UnknownDesignError, get_design)
+from tapeflow.designs.tt_project import ProjectError, TtProjectSpec, load_project
 from tapeflow.reports.browser import BrowserError, screenshot
 from tapeflow.reports.compare import compare_runs, comparison_json, format_comparison
 from tapeflow.reports.run_data import ReportError, load_run
 from tapeflow.reports.summary import run_summary
 from tapeflow.tapeout.info_yaml import (MetadataError, ProjectMetadata, check_metadata,
-                                        check_project_folder)
-from tapeflow.tapeout.package import PackageError, PackageRefused, write_package
+                                        check_project_folder, read_project_info)
+from tapeflow.tapeout.package import (PackageError, PackageRefused, write_package,
+                                      write_project_submission)
 from tapeflow.tapeout.precheck import PrecheckError, find_inputs, run_precheck, write_reports
 from tapeflow.tapeout.tiles import tiles
 from tapeflow.tapeout.tt_data import TinyTapeoutDataError
@@ -41,13 +44,12 @@ from .engine.run_folder import RunFolderError
 from .engine.settings import RunSettings
 from .engine.stage import Status
 from .params import ParameterError, build_spec, load_config
-from .stages import FLOW, default_flow
+from .stages import STAGE_NAMES, default_flow, flow_for
 from .stages.verify_gl import GATE_LEVEL_SIMULATORS
 from .sweep.executors import LocalExecutor, SchedulerError, SlurmExecutor, default_jobs
 from .sweep.grid import expand, grid_from_config, grid_from_options
 from .sweep.runner import SweepSettings, run_sweep, sweep_folder_name, sweep_summary
 
-STAGE_NAMES = [stage.name for stage in FLOW]
 #: A sweep's last stage: through timing and gate level; with OpenROAD, through
 #: routed timing (hardening is ~3 min a point, what decides fmax and the tile).
 SWEEP_UNTIL, SWEEP_UNTIL_HARDENED = "verify-gl", "sta-post"
@@ -72,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run the flow's stages for a design",
         epilog=_parameter_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     _design_options(run, "override one design parameter (repeatable)")
+    run.add_argument("--project", type=Path, metavar="DIR",
+                     help="a TinyTapeout project folder (info.yaml, src/, test/) to run "
+                          "instead of a built-in design: its top, sources, tiles and clock "
+                          "come from info.yaml, its own test runs at RTL and gate level")
     _run_setting_options(run)
     run.add_argument("--until", choices=STAGE_NAMES, metavar="STAGE",
                      help="stop after this stage (" + ", ".join(STAGE_NAMES) + ")")
@@ -172,8 +178,9 @@ def _run_setting_options(parser: argparse.ArgumentParser) -> None:
                         help="build the Verilator model without line/toggle coverage (faster)")
     parser.add_argument("--pdk-root", type=Path,
                         help=f"local lambdapdk data (default ${PDK_ROOT_ENV}; unset: download)")
-    parser.add_argument("--clock-period", type=float, default=RunSettings.clock_period_ns,
-                        metavar="NS", help="clock period in ns (TinyTapeout default 20)")
+    parser.add_argument("--clock-period", type=float, metavar="NS",
+                        help="clock period in ns (default 20, TinyTapeout's; with --project "
+                             "the period of info.yaml's clock_hz when it is not 0)")
     parser.add_argument("--tile", help="TinyTapeout tile, e.g. 1x2 (default: the smallest "
                                        "that fits at the target density)")
     parser.add_argument("--corners", choices=CORNER_SETS, default=DEFAULT_CORNER_SET,
@@ -189,7 +196,7 @@ def _run_setting_options(parser: argparse.ArgumentParser) -> None:
 #: Errors a user can cause with the command line, a config or an input file: exit 2.
 USER_ERRORS = (SpecError, ParameterError, UnknownDesignError, PdkError, TinyTapeoutDataError,
                ReportError, BrowserError, MetadataError, PackageError, PrecheckError,
-               CornerDataError, RunFolderError, RunFolderBusy, SchedulerError)
+               CornerDataError, RunFolderError, RunFolderBusy, SchedulerError, ProjectError)
 
 
 class Terminated(KeyboardInterrupt):
@@ -209,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     previous_handler = signal.signal(signal.SIGTERM, _terminate)
     try:
         return handlers[args.command](args)
+    except ProjectInfoProblems as problems:
+        for line in problems.lines:
+            print(f"tapeflow: error: {_one_line(line)}", file=sys.stderr)
+        return 2
     except (PackageRefused, ManifestWriteError) as error:   # the run, not the command
         print(f"tapeflow: error: {_one_line(error)}", file=sys.stderr)
         return 1
@@ -264,25 +275,69 @@ def _check_info(args) -> int:
 
 
 def _run(args) -> int:
-    design = get_design(args.design)
-    config = load_config(args.config) if args.config else {}
-    spec = build_spec(design.spec_type, config, args.assignments)
-    settings = _run_settings(args)
-    stages = default_flow()
+    if args.project is not None:
+        if args.assignments or args.config or args.design != DEFAULT_DESIGN:
+            raise ParameterError("--project takes everything from the project's info.yaml: "
+                                 "leave out --design, --set and --config")
+        name, spec = PROJECT_DESIGN, _project_spec(args.project)
+    else:
+        design = get_design(args.design)
+        config = load_config(args.config) if args.config else {}
+        name, spec = design.name, build_spec(design.spec_type, config, args.assignments)
+    settings = _run_settings(args, spec)
+    stages = flow_for(name, spec)
     if args.until:
-        stages = stages[:STAGE_NAMES.index(args.until) + 1]
-    run_dir, records = execute(design.name, spec, settings, stages)
+        names = [stage.name for stage in stages]
+        if args.until not in names:
+            raise ParameterError(f"--until {args.until}: this flow's stages are "
+                                 f"{', '.join(names)}")
+        stages = stages[:names.index(args.until) + 1]
+    run_dir, records = execute(name, spec, settings, stages)
 
     print("\n" + run_summary(load_run(run_dir)))
     return 1 if any(r.result.status == Status.FAILED for r in records) else 0
 
 
-def _run_settings(args) -> RunSettings:
+def _project_spec(folder: Path) -> TtProjectSpec:
+    """The project's spec, after TinyTapeout's own info.yaml and source-file
+    checks: each problem in TinyTapeout's words, one line each, exit 2."""
+    if not folder.is_dir():
+        raise ProjectError(f"--project {folder}: not a folder (give a TinyTapeout project's "
+                           f"folder, the one holding info.yaml)")
+    info, problems = read_project_info(folder / "info.yaml")
+    if problems:
+        raise ProjectInfoProblems(folder / "info.yaml", problems)
+    return load_project(folder, info)
+
+
+class ProjectInfoProblems(ValueError):
+    """info.yaml breaks TinyTapeout's rules: every problem, one line each."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        super().__init__("\n".join(f"{path}: {problem}" for problem in problems))
+        self.lines = [f"{path}: {problem}" for problem in problems]
+
+
+def _clock_period(args, spec) -> float:
+    """--clock-period, else a TinyTapeout project's clock_hz, else 20 ns."""
+    if args.clock_period is not None:
+        period, given = args.clock_period, "--clock-period"
+    elif isinstance(spec, TtProjectSpec) and spec.clock_hz > 0:
+        period = round(1e9 / spec.clock_hz, 6)
+        given = f"info.yaml's clock_hz {spec.clock_hz} (give --clock-period to time it " \
+                f"at another)"
+    else:
+        return RunSettings.clock_period_ns
+    if not math.isfinite(period) or not 1 <= period <= 1000:
+        raise ParameterError(f"{given}: a clock period of {period:g} ns; expected 1..1000 ns "
+                             f"(TinyTapeout's is 20)")
+    return period
+
+
+def _run_settings(args, spec=None) -> RunSettings:
     """RunSettings from run's and sweep's shared options, every one checked
     before any tool starts."""
-    if not math.isfinite(args.clock_period) or not 1 <= args.clock_period <= 1000:
-        raise ParameterError(f"--clock-period {args.clock_period}: expected a clock "
-                             f"period in 1..1000 ns (TinyTapeout's is 20)")
+    clock_period = _clock_period(args, spec)
     if not math.isfinite(args.target_density) or not 10 <= args.target_density <= 95:
         raise ParameterError(f"--target-density {args.target_density:g}: expected a "
                              f"percentage in 10..95")
@@ -295,7 +350,7 @@ def _run_settings(args) -> RunSettings:
     return RunSettings(build_root=args.build_dir, simulator=args.simulator,
                        gl_simulators=gl_simulators, seed=args.seed,
                        code_coverage=not args.no_code_coverage, pdk_root=pdk_root,
-                       clock_period_ns=args.clock_period, tile=args.tile,
+                       clock_period_ns=clock_period, tile=args.tile,
                        target_density=round(args.target_density / 100, 4),
                        corners=args.corners)
 
@@ -313,6 +368,10 @@ def _sweep(args) -> int:
     if args.jobs < 1 or args.slurm_cpus < 1:
         raise ParameterError("--jobs and --slurm-cpus: expected at least 1")
     until = args.until or (SWEEP_UNTIL_HARDENED if shutil.which("openroad") else SWEEP_UNTIL)
+    flow_names = [stage.name for stage in default_flow()]
+    if until not in flow_names:
+        raise ParameterError(f"--until {until}: the {design.name} flow's stages are "
+                             f"{', '.join(flow_names)}")
     executor = SlurmExecutor(args.slurm_cpus, args.partition) if args.scheduler == "slurm" \
         else LocalExecutor(args.jobs)
     out = args.out or settings.build_root / sweep_folder_name(design.name, points, settings,
@@ -377,6 +436,10 @@ def _precheck(args) -> int:
 
 def _package(args) -> int:
     run = load_run(args.run)
+    if run.design == PROJECT_DESIGN:     # the repository is the project folder already
+        folder = write_project_submission(run, args.out or run.run_dir / "tt_package")
+        print(folder)
+        return 0
     spec = run.spec()
     description = args.description or (
         f"{spec.rows}x{spec.cols} systolic {'int' if spec.signed else 'uint'}{spec.in_width} "

@@ -51,9 +51,9 @@ class RunData:
     def spec(self):
         """The design's parameters as its spec type (SystolicSpec for systolic)."""
         from tapeflow.designs.errors import SpecError
-        from tapeflow.designs.registry import UnknownDesignError, get_design
+        from tapeflow.designs.registry import UnknownDesignError, spec_from_parameters
         try:
-            return get_design(self.design).spec_type(**self.parameters)
+            return spec_from_parameters(self.design, self.parameters)
         except (TypeError, SpecError, UnknownDesignError) as error:
             raise ReportError(f"{self.run_dir}/manifest.json: its design parameters are not "
                               f"valid ({str(error)[:160]})") from None

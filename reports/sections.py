@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from tapeflow.designs.registry import PROJECT_DESIGN
 from tapeflow.designs.systolic.pinout import OTHER_PINS, pinout
 from tapeflow.tapeout.layer_table import layer_names
 
@@ -92,6 +93,15 @@ def stage_table(run: RunData) -> Table:
 
 def _architecture(run: RunData, section: Section) -> None:
     params = run.parameters
+    if run.design == PROJECT_DESIGN:      # what any design's netlist tells: the profile stage
+        section.tables.append(Table("Project", ["property", "value"], [
+            ["top module", params.get("top_name")],
+            ["sources", ", ".join(params.get("source_files") or [])],
+            ["language", params.get("language")],
+            ["tiles declared / fitted", f"{params.get('tiles')} / {run.value('tile')}"],
+            ["clock (info.yaml)", f"{(params.get('clock_hz') or 0) / 1e6:g} MHz"],
+        ]))
+        return
     section.tables.append(Table("Array", ["property", "value"], [
         ["PE grid (rows x cols)", f"{params.get('rows')} x {params.get('cols')}"],
         ["dataflow", f"output-stationary, {params.get('fold')} accumulators per PE "

@@ -48,12 +48,15 @@ def _timing(run: RunData) -> str | None:
     corners = timing_corners(run)
     if not corners:
         return None
-    fmax = ", ".join(f"{c.split('_')[0]} {run.value(f'fmax_reg2reg_{c}_mhz', 0):.0f}"
+    # a design without registers has IO paths only: its fmax is theirs
+    kind = "reg2reg_" if any(run.value(f"fmax_reg2reg_{c}_mhz") is not None
+                             for c in corners) else ""
+    fmax = ", ".join(f"{c.split('_')[0]} {run.value(f'fmax_{kind}{c}_mhz') or 0:.0f}"
                      for c in corners)
     setup = min(run.value(f"setup_slack_{c}_ns") for c in corners)
     hold = min(run.value(f"hold_slack_{c}_ns") for c in corners)
     text = (f"{mhz:g} MHz: pre-layout setup {setup:+.2f} ns, hold {hold:+.3f} ns; "
-            f"reg-to-reg fmax {fmax} MHz")
+            f"{'reg-to-reg fmax' if kind else 'fmax (no registers: IO paths)'} {fmax} MHz")
     routed_setup = run.value("routed_worst_setup_slack_ns")
     if routed_setup is not None:
         text += (f"; routed ({run.value('signoff_corners')} corners) setup "
@@ -66,7 +69,9 @@ def _tests(run: RunData) -> str | None:
     for label, prefix in (("RTL", "rtl"), ("GL icarus", "gl_icarus"),
                           ("GL verilator", "gl_verilator"),
                           ("routed GL icarus", "postroute_gl_icarus"),
-                          ("routed GL verilator", "postroute_gl_verilator")):
+                          ("routed GL verilator", "postroute_gl_verilator"),
+                          # a TinyTapeout project's own test (test/ Makefile)
+                          ("GL", "gl"), ("routed GL", "postroute_gl")):
         run_count = run.value(f"{prefix}_tests_run")
         if run_count is not None:
             found.append(f"{label} {run.value(f'{prefix}_tests_passed')}/{run_count}")

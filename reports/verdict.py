@@ -8,12 +8,16 @@ import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from tapeflow.designs.registry import PROJECT_DESIGN
+
 from .derived import run_clock, timing_corners
 from .run_data import RunData
 
 GREEN, AMBER, RED = "green", "amber", "red"
 #: where `tapeflow precheck <run>/tt_project/tt_submission` writes its results
 PRECHECK_RESULTS = ("tt_project", "tt_submission.precheck", "results.xml")
+#: the package folder of a TinyTapeout project's run (its repository is the project)
+PROJECT_PACKAGE = "tt_package"
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,13 @@ def _timing(run: RunData) -> Verdict:
 
 
 def _tests(run: RunData) -> Verdict:
+    # a TinyTapeout project's own test records gl_/postroute_gl_ (its
+    # Makefile picks the simulator); the accelerator's, per simulator
+    levels = ((("RTL", "rtl"), ("gate level", "gl"), ("routed", "postroute_gl"))
+              if run.design == PROJECT_DESIGN else
+              (("RTL", "rtl"), ("gate level", "gl_icarus"), ("routed", "postroute_gl_icarus")))
     rows = [(label, run.value(f"{prefix}_tests_passed"), run.value(f"{prefix}_tests_run"))
-            for label, prefix in (("RTL", "rtl"), ("gate level", "gl_icarus"),
-                                  ("routed", "postroute_gl_icarus"))]
+            for label, prefix in levels]
     found = [(label, passed, total) for label, passed, total in rows if total]
     if not found:
         return Verdict("Do the tests pass?", AMBER, "no tests ran", "L6")
@@ -80,6 +88,9 @@ def _tests(run: RunData) -> Verdict:
     if coverage is not None:
         text += f"; functional coverage {coverage:g} %"
     complete = len(found) == len(rows)
+    if run.value("test_asserts") == 0:          # a project's test that checks nothing
+        text += "; its test modules assert nothing, so a pass proves little"
+        complete = False
     return Verdict("Do the tests pass?", RED if failing else GREEN if complete else AMBER,
                    text, "L6")
 
@@ -97,10 +108,11 @@ def _signoff(run: RunData) -> Verdict:
 
 
 def _precheck(run: RunData) -> Verdict:
-    results = run.run_dir.joinpath(*PRECHECK_RESULTS)
+    package = PROJECT_PACKAGE if run.design == PROJECT_DESIGN else PRECHECK_RESULTS[0]
+    results = run.run_dir.joinpath(package, *PRECHECK_RESULTS[1:])
     if not results.is_file():
         return Verdict("TinyTapeout precheck?", AMBER, "not run: tapeflow package, then "
-                       "tapeflow precheck <run>/tt_project/tt_submission", "L8")
+                       f"tapeflow precheck <run>/{package}/tt_submission", "L8")
     cases = list(ET.parse(results).getroot().iter("testcase"))
     failed = [c.get("name") for c in cases if c.find("failure") is not None]
     skipped = sum(c.find("skipped") is not None for c in cases)

@@ -192,21 +192,14 @@ def check_project_folder(folder) -> list[str]:
     """info.yaml and docs/info.md of a TinyTapeout project folder, as TT's
     docs check reads them, and the source files as its CLI checks them;
     [] when all are fine."""
-    import yaml
     from pathlib import Path
 
     folder = Path(folder)
     info_path = folder / "info.yaml" if folder.is_dir() else folder
     folder = info_path.parent
-    if not info_path.is_file():
-        return ["Missing info.yaml file"]
-    try:
-        info = yaml.safe_load(info_path.read_text())
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
-        return [f"Error parsing info.yaml: {str(error).splitlines()[0]}"]
-    problems = validate_info(info)
-    if isinstance(info, dict):
-        problems += source_file_errors(folder, info.get("project"))
+    info, problems = read_project_info(info_path)
+    if problems and problems[0].startswith(("Missing info.yaml file", "Error parsing")):
+        return problems                # TinyTapeout's checks stop there too
     info_md = folder / "docs" / "info.md"
     if not info_md.is_file():
         problems.append("Missing docs/info.md file")
@@ -215,3 +208,23 @@ def check_project_folder(folder) -> list[str]:
         problems += [message for template, message in _TEMPLATE_TEXT.items()
                      if template in text]
     return problems
+
+
+def read_project_info(info_path) -> tuple[dict | None, list[str]]:
+    """A project's parsed info.yaml and every problem TinyTapeout's info.yaml
+    and source-file checks report ([] when it can be used)."""
+    import yaml
+    from pathlib import Path
+
+    info_path = Path(info_path)
+    if not info_path.is_file():
+        return None, ["Missing info.yaml file"]
+    try:
+        info = yaml.safe_load(info_path.read_text())
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return None, [f"Error parsing info.yaml: {first}"]
+    problems = validate_info(info)
+    if isinstance(info, dict):
+        problems += source_file_errors(info_path.parent, info.get("project"))
+    return info, problems

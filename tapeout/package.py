@@ -30,6 +30,8 @@ SOURCE_NAME = "project.v"
 TEMPLATE_TOP = "tt_um_example"
 #: Stages whose GDS, netlist or verdicts the submission stands on.
 SIGNOFF_STAGES = ("harden", "sta-post", "signoff", "verify-gl-postroute")
+#: The same for a TinyTapeout project: its own test on the routed netlist.
+PROJECT_SIGNOFF_STAGES = ("harden", "sta-post", "signoff", "test-gl-postroute")
 #: The open_pdks build TinyTapeout's precheck action installs for sky130A
 #: (tt-gds-action precheck/action.yml); its GL action installs PDK_VERSION.
 #: sky130_fd_sc_hd, whose cells the tile places, is the same there.
@@ -93,18 +95,8 @@ def write_package(run: RunData, metadata: ProjectMetadata, out_dir: Path,
     if problems:
         raise PackageError("generated info.yaml is invalid: " + "; ".join(problems))
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
-        _fill(staging, run, spec, info, verilog, clock_ns, tile, incomplete)
-        _normal_permissions(staging)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+    return _write_folder(out_dir, lambda root: _fill(root, run, spec, info, verilog, clock_ns,
+                                                      tile, incomplete))
 
 
 def _normal_permissions(root: Path) -> None:
@@ -151,7 +143,7 @@ def _submission(folder: Path, run: RunData, top: str) -> None:
         (folder / "stats" / "synthesis-stats.txt").write_text(
             f"Number of cells: {run.value('cell_count')}\n")
     rows = [(name, m.value, m.unit) for name, m in run.metrics.items()
-            if run.metric_stage[name] in SIGNOFF_STAGES]
+            if run.metric_stage[name] in SIGNOFF_STAGES + PROJECT_SIGNOFF_STAGES]
     (folder / "stats" / "metrics.csv").write_text(
         "name,value,unit\n" + "".join(f"{n},{v},{u}\n" for n, v, u in rows))
 
@@ -204,6 +196,43 @@ def _signed_off(run: RunData) -> bool:
     """Hardened, timed at TT's corners, DRC/LVS clean, routed netlist simulated."""
     return all(run.stage(n) is not None and run.stage(n).status == "passed"
                for n in SIGNOFF_STAGES)
+
+
+def write_project_submission(run: RunData, out_dir: Path) -> Path:
+    """A TinyTapeout project's run as its repository would hold it after
+    TinyTapeout's GDS action: its own info.yaml (what precheck reads) and
+    tt_submission/ from the hardened run. Only a signed-off run is packaged:
+    a half-checked tile must not look ready to submit."""
+    missing = [name for name in PROJECT_SIGNOFF_STAGES
+               if run.stage(name) is None or run.stage(name).status != "passed"]
+    if missing or run.state in ("running", "interrupted"):
+        why = f"{missing[0]} did not pass" if missing else f"the run is {run.state}"
+        raise PackageRefused(f"{run.run_dir}: {why}; tt_submission/ is written from a "
+                             f"signed-off run (harden, sta-post, signoff, test-gl-postroute)")
+    spec = run.spec()
+
+    def fill(root: Path) -> None:
+        shutil.copyfile(spec.folder / "info.yaml", root / "info.yaml")
+        _submission(root / "tt_submission", run, spec.top_name)
+    return _write_folder(out_dir, fill)
+
+
+def _write_folder(out_dir: Path, fill) -> Path:
+    """``fill`` a staging folder beside ``out_dir``, then rename it into
+    place: an interrupted package leaves no half-written folder that looks
+    valid."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        fill(staging)
+        _normal_permissions(staging)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
 
 
 def _readme(run: RunData, spec: SystolicSpec, tile: str | None, incomplete: list[str]) -> str:

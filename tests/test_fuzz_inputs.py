@@ -111,6 +111,37 @@ def test_info_yaml(document, raw, use_raw, capsys, tmp_path):
     assert call(["precheck", str(folder), "--out", str(tmp_path / "out")], capsys) in (1, 2)
 
 
+PROJECT_KEYS = ["title", "top_module", "source_files", "tiles", "clock_hz", "language",
+                "description", "wokwi_id"]
+
+
+@FUZZ
+@given(key=st.sampled_from(PROJECT_KEYS), value=json_values | numbers, drop=st.booleans())
+def test_project_info_yaml(key, value, drop, no_run, capsys, tmp_path_factory):
+    """`run --project` on TinyTapeout's template with one info.yaml field
+    replaced by a hostile value or removed: exit 0 or 2, and every error line
+    one of TinyTapeout's problems or tapeflow's one-line error."""
+    from .test_tt_project import TEMPLATE, filled_template
+    if not TEMPLATE.is_dir():
+        pytest.skip(f"no TinyTapeout template project at {TEMPLATE}")
+    folder = filled_template(tmp_path_factory.mktemp("project") / "p")
+    info = yaml.safe_load((folder / "info.yaml").read_text())
+    if drop:
+        info["project"].pop(key, None)
+    else:
+        info["project"][key] = value
+    (folder / "info.yaml").write_text(yaml.safe_dump(info))
+    try:
+        code = cli.main(["run", "--project", str(folder), "--build-dir",
+                         str(tmp_path_factory.mktemp("build"))])
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and code in (0, 2), (key, value, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 0 or (lines and all(line.startswith("tapeflow: error: ") for line in lines))
+
+
 def _damaged(manifest: dict, path: list, value):
     """The manifest with the item at ``path`` (keys/indices, as deep as it
     goes) replaced by ``value``."""

@@ -159,6 +159,24 @@ class SystolicSpec:
             + self.words_per_kstep
         return last_issue + self.drain_cycles + 2 + byte
 
+    def shrink_hint(self, cell_area: float, budget: float) -> str:
+        """The largest smaller array expected to fit ``budget`` um^2 of cells.
+        Accumulators and their result registers dominate the area, so the
+        estimate scales the cell area with the accumulator count
+        rows*cols*fold; synthesis of the suggestion decides."""
+        size = self.rows * self.cols * self.fold
+        candidates = [(r * c * f, r * c, r, c, f)
+                      for r in range(1, self.rows + 1) for c in range(1, self.cols + 1)
+                      for f in range(1, self.fold + 1)
+                      if cell_area * r * c * f / size <= budget]
+        if not candidates:
+            return ("even a 1x1 array with fold 1 is estimated not to fit; reduce "
+                    "acc_width/in_width")
+        _, _, rows, cols, fold = max(candidates)
+        estimate = cell_area * rows * cols * fold / size
+        return (f"shrink to --set rows={rows} --set cols={cols} --set fold={fold} "
+                f"(estimated {estimate:,.0f} um^2 by scaling with the accumulator count)")
+
     # -- identity -------------------------------------------------------
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -48,9 +48,19 @@ class TileFit(Stage):
                 f"{cell_area:,.0f} um^2 of cells fits no TinyTapeout tile: the largest, "
                 f"{largest.name}, would be {fit.utilization[largest.name]:.0%} utilized "
                 f"(target {fit.target_density:.0%}); "
-                f"{_shrink_hint(ctx.spec, cell_area, fit.target_density * largest.core_area)}"),
+                f"{ctx.spec.shrink_hint(cell_area, fit.target_density * largest.core_area)}"),
                 {"report": report}, metrics)
-        chosen = ctx.settings.tile or fit.smallest.name
+        warnings = []
+        declared = getattr(ctx.spec, "declared_tile", None)   # a TT project's info.yaml tiles
+        if declared and not ctx.settings.tile and declared in fit.utilization \
+                and not fit.fits(declared):
+            warnings.append(
+                f"info.yaml declares tiles: \"{declared}\" but the design needs "
+                f"{fit.smallest.name}: {declared} would be {fit.utilization[declared]:.0%} "
+                f"utilized (target {fit.target_density:.0%}); the flow goes on in "
+                f"{fit.smallest.name}, set tiles: \"{fit.smallest.name}\" in info.yaml")
+            declared = None
+        chosen = ctx.settings.tile or declared or fit.smallest.name
         if chosen not in fit.utilization:
             return StageResult(Status.FAILED, f"tile {chosen!r} is not a TinyTapeout tile; "
                                f"choose one of {', '.join(t.name for t in tiles())}",
@@ -67,21 +77,5 @@ class TileFit(Stage):
                 f"(target {fit.target_density:.0%}); the smallest tile that fits is "
                 f"{fit.smallest.name} ({fit.utilization[fit.smallest.name]:.0%})"),
                 {"report": report}, metrics)
-        return StageResult(Status.PASSED, None, {"report": report}, metrics)
+        return StageResult(Status.PASSED, None, {"report": report}, metrics, warnings=warnings)
 
-
-def _shrink_hint(spec, cell_area: float, budget: float) -> str:
-    """The largest smaller array expected to fit. Accumulators and their result
-    registers dominate the area, so the estimate scales the cell area with the
-    accumulator count rows*cols*fold; synthesis of the suggestion decides."""
-    size = spec.rows * spec.cols * spec.fold
-    candidates = [(r * c * f, r * c, r, c, f)
-                  for r in range(1, spec.rows + 1) for c in range(1, spec.cols + 1)
-                  for f in range(1, spec.fold + 1)
-                  if cell_area * r * c * f / size <= budget]
-    if not candidates:
-        return "even a 1x1 array with fold 1 is estimated not to fit; reduce acc_width/in_width"
-    _, _, rows, cols, fold = max(candidates)
-    estimate = cell_area * rows * cols * fold / size
-    return (f"shrink to --set rows={rows} --set cols={cols} --set fold={fold} "
-            f"(estimated {estimate:,.0f} um^2 by scaling with the accumulator count)")
