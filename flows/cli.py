@@ -304,6 +304,9 @@ def _project_spec(folder: Path) -> TtProjectSpec:
     if not folder.is_dir():
         raise ProjectError(f"--project {folder}: not a folder (give a TinyTapeout project's "
                            f"folder, the one holding info.yaml)")
+    if not (folder / "info.yaml").is_file():
+        raise ProjectError(f"--project {folder}: no info.yaml, so not a TinyTapeout project "
+                           f"(TinyTapeout's template has info.yaml, src/ and test/)")
     info, problems = read_project_info(folder / "info.yaml")
     if problems:
         raise ProjectInfoProblems(folder / "info.yaml", problems)

@@ -59,7 +59,7 @@ def test_the_unfilled_template_stops_with_tinytapeouts_own_messages(tmp_path, ca
 
 
 @pytest.mark.parametrize("edit, expected", [
-    (lambda d: (d / "info.yaml").unlink(), "Missing info.yaml file"),
+    (lambda d: (d / "info.yaml").unlink(), "no info.yaml, so not a TinyTapeout project"),
     (lambda d: _replace(d / "info.yaml", 'top_module:  "tt_um_example"', 'top_module:  "example"'),
      "Top module must start with 'tt_um_'"),
     (lambda d: _replace(d / "info.yaml", '"project.v"', '"nothere.v"'),
@@ -189,8 +189,13 @@ def test_asserts_are_counted_in_the_modules_the_makefile_runs():
 
 # -- real projects through synthesis, tile-fit, timing, both test levels --
 
-#: From ../shared/tt-projects: info.yaml's tiles, and INDEX.md's own-test result (1/1 pass).
-STATED = {"template": ("1x1", 1), "mini-tpu": ("2x2", 1), "purdue": ("1x1", 1)}
+#: README's table: info.yaml's tiles, INDEX.md's own-test result (1/1 pass), and
+#: what synthesis and pre-layout timing gave here (cells, flip-flops, area um^2,
+#: fmax at tt / ss / ff MHz: reg-to-reg, or the IO paths of a design without registers)
+STATED = {"template": ("1x1", 1, 41, 0, 322, (186, 94, 308)),
+          "mini-tpu": ("2x2", 1, 4508, 580, 39976, (153, 79, 242)),
+          "purdue": ("1x1", 1, 628, 135, 6708, (295, 154, 469))}
+CORNERS = ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95")
 
 
 @pytest.fixture(scope="module")
@@ -224,14 +229,20 @@ def test_a_real_project_runs_through_both_test_levels(project_runs, key):
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-2000:]
     statuses = {s["name"]: s["status"] for s in manifest["stages"]}
     assert set(statuses.values()) == {"passed"}, statuses
-    tile, tests = STATED[key]
+    tile, tests, cells, flops, area, fmax = STATED[key]
     assert metric(manifest, "declared_tile") == tile
     assert metric(manifest, "tile") == tile            # it fits what it declares
-    assert metric(manifest, "cell_count") > 0
+    assert metric(manifest, "cell_count") == cells
+    assert metric(manifest, "registers") == flops
+    assert round(metric(manifest, "cell_area_um2")) == area
     assert metric(manifest, "rtl_tests_run") == metric(manifest, "rtl_tests_passed") == tests
     assert metric(manifest, "gl_tests_run") == metric(manifest, "gl_tests_passed") == tests
-    for corner in ("tt_025C_1v80", "ss_100C_1v60", "ff_n40C_1v95"):
+    kind = "reg2reg_" if flops else ""
+    assert tuple(round(metric(manifest, f"fmax_{kind}{corner}_mhz"))
+                 for corner in CORNERS) == fmax
+    for corner in CORNERS:
         assert metric(manifest, f"setup_slack_{corner}_ns") > 0
+        assert metric(manifest, f"hold_slack_{corner}_ns") > 0
 
 
 @pytest.mark.slow
@@ -257,29 +268,40 @@ def test_a_failing_test_is_reported_by_name(tmp_path):
     assert "1 of 1 test(s) failed: test_project (see" in said
 
 
+#: README: the routed reg-to-reg fmax (nominal RC) at tt / ss / ff, MHz
+ROUTED = {"purdue": (282, 143, 457), "template": None}
+
+
 @pytest.mark.slow
 @needs_projects
 @needs_iverilog
 @needs_openroad
-def test_a_project_hardens_packages_and_passes_precheck(tmp_path, pdk_root):
-    """The template (1x1) through hardening, signoff and its own test on the
-    routed netlist; the package is what TinyTapeout's GDS action uploads,
-    and both tapeflow's precheck and TinyTapeout's precheck.py pass it."""
-    project = filled_template(tmp_path / "template")
+@pytest.mark.parametrize("key", sorted(ROUTED))
+def test_a_project_hardens_packages_and_passes_precheck(tmp_path, pdk_root, key):
+    """A project through hardening, signoff and its own test on the routed
+    netlist (Purdue's read in place, read-only to the flow); the package is
+    what TinyTapeout's GDS action uploads, and both tapeflow's precheck and
+    TinyTapeout's precheck.py pass it."""
+    project = PURDUE if key == "purdue" else filled_template(tmp_path / "template")
     process, _ = tapeflow_run(tmp_path / "b", "--project", str(project))
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-2000:]
-    run = next((tmp_path / "b").glob("tt-project-example-*"))
+    run = next((tmp_path / "b").glob("tt-project-*"))
     manifest = json.loads((run / "manifest.json").read_text())
     assert metric(manifest, "postroute_gl_tests_passed") == 1
     assert metric(manifest, "drc_errors") == metric(manifest, "lvs_errors") == 0
+    if ROUTED[key]:
+        routed = tuple(metric(manifest, f"routed_fmax_reg2reg_nom_{corner}_mhz")
+                       for corner in CORNERS)
+        assert routed == pytest.approx(ROUTED[key], rel=0.02)
     assert main(["package", str(run)]) == 0
     package = run / "tt_package"
-    top = "tt_um_example"
+    top = manifest["parameters"]["top_name"]
     assert {p.name for p in (package / "tt_submission").iterdir()} >= {
         f"{top}.gds", f"{top}.lef", f"{top}.v", "pdk.json", "stats"}
-    assert main(["precheck", str(package / "tt_submission"),
-                 "--out", str(tmp_path / "precheck")]) == 0
+    assert main(["precheck", str(package / "tt_submission")]) == 0
     assert main(["report", str(run)]) == 0
+    verdicts = (run / "report" / "report.md").read_text()
+    assert "| TinyTapeout precheck? | ✅ |" in verdicts
     from tapeflow.flows.adapters.pdk import layer_properties, magic_tech
     from tapeflow.tapeout.tt_reference import reference_python, run_reference_precheck
     if reference_python() is None:
