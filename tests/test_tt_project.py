@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import needs_iverilog, require_tool, tapeflow_run
 from tapeflow.flows.adapters.powered_netlist import power_netlist
-from tapeflow.flows.adapters.tt_test import count_asserts, parse_results
+from tapeflow.flows.adapters.tt_test import add_write_permission, count_asserts, parse_results
 from tapeflow.flows.cli import main
 from tapeflow.flows.stages import PROJECT_FLOW
 from tapeflow.flows.stages.project import memory_arrays, pins_used
@@ -32,6 +32,7 @@ def filled_template(dest: Path) -> Path:
     fill (title, author, description, one pin): the template as a user's
     first commit has it."""
     shutil.copytree(TEMPLATE, dest, ignore=shutil.ignore_patterns("sim_build", "results.xml"))
+    add_write_permission(dest)            # ../shared comes without write bits in CI
     info = dest / "info.yaml"
     text = info.read_text()
     for key, value in (("title", "Counter"), ("author", "A. User"),
@@ -180,6 +181,23 @@ def test_results_xml_counts_and_failing_names(tmp_path):
     assert parse_results(xml) == (3, ["test_b"], 1)
 
 
+def test_a_read_only_project_is_copied_writable(tmp_path):
+    """CI's ../shared and a user's checkout may be read-only; make writes
+    sim_build/ and results.xml into the copy's test/."""
+    from tapeflow.flows.adapters.tt_test import copy_project
+    source = tmp_path / "p"
+    for part in ("src", "test"):
+        (source / part).mkdir(parents=True)
+        (source / part / "f.v").write_text("module m; endmodule\n")
+    (source / "test" / "results.xml").write_text("<old/>")      # generated: left behind
+    for path in [*source.rglob("*"), source]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    copy = copy_project(source, tmp_path / "copy")
+    assert not (copy / "test" / "results.xml").exists()
+    for path in [copy / "test", copy / "test" / "f.v", copy / "src"]:
+        assert path.stat().st_mode & 0o200
+
+
 @needs_projects
 def test_asserts_are_counted_in_the_modules_the_makefile_runs():
     assert count_asserts(TEMPLATE / "test") == 1
@@ -319,6 +337,7 @@ def test_a_project_declaring_too_small_a_tile_is_warned_and_fitted(tmp_path):
     the smallest tile that fits, and the flow goes on in that one."""
     project = tmp_path / "mini-tpu"
     shutil.copytree(MINI_TPU, project)
+    add_write_permission(project)
     _replace(project / "info.yaml", 'tiles: "2x2"', 'tiles: "1x2"')
     process, _ = tapeflow_run(tmp_path / "b", "--project", str(project), "--until", "tile-fit")
     assert process.returncode == 0, process.stdout[-2000:] + process.stderr[-2000:]

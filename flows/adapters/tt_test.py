@@ -62,7 +62,16 @@ def copy_project(folder: Path, dest: Path) -> Path:
         if (folder / part).is_dir():
             shutil.copytree(folder / part, dest / part, symlinks=True,
                             ignore=shutil.ignore_patterns(*GENERATED))
+    add_write_permission(dest)
     return dest
+
+
+def add_write_permission(root: Path) -> None:
+    """Owner write on a copied tree: copies keep the modes of a read-only
+    checkout, and make writes sim_build/ and results.xml into test/."""
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o200)
 
 
 def cell_model_root(models: list[Path], dest: Path) -> Path:
