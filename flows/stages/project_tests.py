@@ -18,7 +18,6 @@ from ..engine.atomic import write_text_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
 
 
-
 class ProjectTest(Stage):
     name = "test-rtl"
     layer = Layer.L6
@@ -51,7 +50,7 @@ class ProjectTest(Stage):
         return False
 
     def _result(self, ctx: RunContext, result: TtTestResult) -> StageResult:
-        prefix, where = self.metric_prefix, ctx.relative(result.log)
+        prefix = self.metric_prefix
         source = f"the project's test/ (make{' GATES=yes' if prefix != 'rtl' else ''})"
         outputs = {"log": result.log}
         tools = {"iverilog": tool_version("iverilog"), "cocotb": tool_version("cocotb")}
