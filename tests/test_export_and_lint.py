@@ -2,7 +2,7 @@ import pytest
 
 from tapeflow.designs.export import export_verilog
 from tapeflow.designs.systolic import SystolicSpec, TinyTapeoutTop
-from tapeflow.flows.stages.elaborate import TT_PORTS
+from tapeflow.designs.tt_ports import TT_PORTS
 from tapeflow.verification.lint import parse_lint_output
 
 from .conftest import needs_verilator

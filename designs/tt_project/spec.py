@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-#: TinyTapeout's user module ports (the template's project.v): name -> width
-TT_PORTS = {"ui_in": 8, "uo_out": 8, "uio_in": 8, "uio_out": 8, "uio_oe": 8,
-            "ena": 1, "clk": 1, "rst_n": 1}
+from ..tt_ports import TT_PORTS
+
 VERILOG_SUFFIXES = (".v", ".sv", ".vh", ".svh")
 
 

@@ -6,16 +6,10 @@ from importlib import metadata
 
 from tapeflow.designs.export import ExportError, export_verilog
 from tapeflow.designs.registry import get_design
+from tapeflow.designs.tt_ports import TT_PORTS
 from tapeflow.reports.metrics import Layer, Metric
 
 from ..engine.stage import RunContext, Stage, StageResult, Status
-
-#: TinyTapeout's digital tile ports (TINYTAPEOUT.md 1.3), exactly.
-TT_PORTS = {
-    "clk": ("input", 1), "ena": ("input", 1), "rst_n": ("input", 1),
-    "ui_in": ("input", 8), "uio_in": ("input", 8),
-    "uo_out": ("output", 8), "uio_out": ("output", 8), "uio_oe": ("output", 8),
-}
 
 
 class Elaborate(Stage):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tapeflow.designs.tt_ports import TT_PORTS
 from tapeflow.designs.tt_project import TtProjectSpec
 from tapeflow.designs.tt_project.spec import VERILOG_SUFFIXES
 from tapeflow.reports.metrics import Layer, Metric
@@ -16,8 +17,8 @@ from ..engine.atomic import write_json_atomic, write_text_atomic
 from ..engine.stage import RunContext, Stage, StageResult, Status
 
 INCLUDE = re.compile(r'^[ \t]*`include[ \t]+"([^"]+)"[^\n]*$', re.M)
-PIN_GROUPS = {"ui_in": "input", "uio_in": "input", "uo_out": "output", "uio_out": "output",
-              "uio_oe": "output"}
+#: the 8-bit pin groups and their directions
+PIN_GROUPS = {name: direction for name, (direction, width) in TT_PORTS.items() if width == 8}
 
 
 class ProjectSources(Stage):
