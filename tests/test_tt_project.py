@@ -198,6 +198,19 @@ def test_a_read_only_project_is_copied_writable(tmp_path):
         assert path.stat().st_mode & 0o200
 
 
+def test_a_hanging_test_is_stopped_with_the_simulator_it_started(tmp_path, monkeypatch):
+    """make's child (the simulator) holds the output pipe open: the timeout
+    must stop the whole group, or the stage waits forever."""
+    from tapeflow.flows.adapters import tt_test
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "Makefile").write_text(
+        "all:\n\tsh -c 'sleep 600'\nclean:\n\t@true\n")
+    monkeypatch.setattr(tt_test, "TEST_TIMEOUT_S", 1)
+    result = tt_test.run_tt_test(tmp_path, tmp_path / "test.log")
+    assert result.results_xml is None and result.returncode != 0
+    assert "tapeflow: stopped after 1 s" in (tmp_path / "test.log").read_text()
+
+
 @needs_projects
 def test_asserts_are_counted_in_the_modules_the_makefile_runs():
     assert count_asserts(TEMPLATE / "test") == 1

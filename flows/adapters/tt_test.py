@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,23 +105,43 @@ def run_tt_test(project: Path, log: Path, gates: bool = False, pdk_root: Path | 
                                stderr=subprocess.STDOUT, timeout=300)
         if clean.returncode != 0:
             return TtTestResult(log, None, clean.returncode)
+        # its own session, so a test that hangs is stopped with the simulator
+        # make started (which holds the output pipe open too)
         process = subprocess.Popen(["make"], cwd=test_dir, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, errors="replace")
+                                   stderr=subprocess.STDOUT, text=True, errors="replace",
+                                   start_new_session=True)
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()
+            _stop(process)
+        timer = threading.Timer(TEST_TIMEOUT_S, expire)
+        timer.start()
         try:
             for line in process.stdout:
                 stream.write(line)
                 if on_line:
                     on_line(line)
-            returncode = process.wait(timeout=TEST_TIMEOUT_S)
+            returncode = process.wait()
         finally:
+            timer.cancel()
             if process.poll() is None:
-                process.kill()
+                _stop(process)
                 process.wait()
+        if timed_out.is_set():
+            stream.write(f"\ntapeflow: stopped after {TEST_TIMEOUT_S} s\n")
     results = test_dir / "results.xml"
     if not results.is_file():
         return TtTestResult(log, None, returncode)
     tests, failed, skipped = parse_results(results)
     return TtTestResult(log, results, returncode, tests, failed, skipped)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def parse_results(path: Path) -> tuple[int, list[str], int]:
